@@ -1,0 +1,134 @@
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+
+from clinic import services
+from clinic.forms import CodeForm, EnrolForm, SignInForm
+from clinic.roles import second_factor_url, start_url
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinic/home.html")
+
+
+@require_GET
+def surgeon_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinic/surgeon_list.html")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def _next_url(request: HttpRequest) -> str:
+    """The page asked for before signing in, if it is one of ours; else the role's start page."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return start_url(request.user) if request.user.is_authenticated else ""
+
+
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}"
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        auth_login(request, form.get_user())
+        return redirect(second_factor_url(_next_url(request)))
+    return render(request, "registration/sign_in.html", {"form": form, "next": _next_url(request)})
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    auth_logout(request)
+    messages.success(request, "You are signed out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+@require_GET
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    return redirect(start_url(request.user))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def second_factor(request: HttpRequest) -> HttpResponse:
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    if services.confirmed_authenticator(request.user) is None:
+        return redirect(_with_next("clinic:enrol", request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.check_second_factor(user=request.user, code=form.cleaned_data["code"])
+        except services.TooManyAttempts:
+            form.add_error("code", "Too many wrong codes. Wait a minute, then enter the newest code.")
+        except services.WrongCode:
+            form.add_error("code", "That code did not match. Codes change every 30 seconds: enter the newest one.")
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+    return render(request, "registration/second_factor.html", {"form": form, "next": _next_url(request)})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def enrol(request: HttpRequest) -> HttpResponse:
+    # Only a first sign-in enrols: a stolen password must not be enough to add a new device.
+    if services.confirmed_authenticator(request.user) is not None:
+        return redirect(_with_next("clinic:second-factor", request))
+    device = services.start_enrolment(user=request.user)
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            backup_codes = services.confirm_enrolment(device=device, code=form.cleaned_data["code"])
+        except services.WrongCode:
+            form.add_error("code", "That code did not match. Check the app shows this site's entry and try again.")
+        else:
+            otp_login(request, device)
+            context = {"backup_codes": backup_codes, "next": _next_url(request)}
+            return render(request, "registration/backup_codes.html", context)
+    qr = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        # The SVG is generated by qrcode from our own URL, not from user input.
+        "qr_svg": mark_safe(qr.to_string(encoding="unicode")),  # noqa: S308
+        "secret": _grouped(b32encode(device.bin_key).decode()),
+    }
+    return render(request, "registration/enrol.html", context)
+
+
+def _grouped(secret: str) -> str:
+    """The key in groups of four, as authenticator apps ask it to be typed."""
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
