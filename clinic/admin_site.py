@@ -2,7 +2,7 @@ from django.contrib.admin import AdminSite
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.admin import OTPAdminSite
 
 
@@ -17,4 +17,6 @@ class ClinicAdminSite(OTPAdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         next_url = request.GET.get("next") or reverse("admin:index")
+        if self.has_permission(request):
+            return redirect(next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else "admin:index")
         return redirect(f"{reverse('clinic:sign-in')}?{urlencode({'next': next_url})}")

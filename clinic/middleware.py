@@ -34,7 +34,6 @@ class StaffSessionMiddleware:
                 messages.info(request, "You were signed out to protect patient information. Please sign in again.")
                 return redirect_to_login(request.get_full_path())
             session[LAST_SEEN] = now
-            session.set_expiry(int(settings.STAFF_SESSION_IDLE.total_seconds()))
         response = self.get_response(request)
         if request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)

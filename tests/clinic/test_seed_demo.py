@@ -1,0 +1,47 @@
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.test import TestCase, override_settings
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+class SeedDemoTests(TestCase):
+    def test_refuses_when_debug_is_off_unless_forced(self) -> None:
+        with override_settings(DEBUG=False), pytest.raises(CommandError, match="refuses"):
+            seed()
+        assert not User.objects.exists()
+
+    @override_settings(DEBUG=True)
+    def test_one_user_per_role_who_can_sign_in_with_what_is_printed(self) -> None:
+        output = seed()
+
+        for role in ("front_desk", "surgeon", "admin"):
+            match = re.search(
+                rf"{role}\s+username: (\S+)\s+password: (\S+)\s+authenticator key: (\S+)\s+backup codes: (\S+)", output
+            )
+            assert match, output
+            username, password, _, backup_code = match.groups()
+            client = self.client_class()
+            client.post(reverse("clinic:sign-in"), {"username": username, "password": password})
+            response = client.post(reverse("clinic:second-factor"), {"code": backup_code})
+            assert response.status_code == 302
+            assert client.get(response["Location"]).status_code == 200, role
+
+    def test_running_twice_changes_nothing(self) -> None:
+        first = seed("--force")
+        second = seed("--force")
+
+        assert first == second
+        assert User.objects.count() == 3
+        assert TOTPDevice.objects.filter(confirmed=True).count() == 3
+        assert "fictional" in first

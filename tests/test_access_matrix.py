@@ -1,0 +1,121 @@
+"""Who gets what at every URL the site knows.
+
+The table below is the access policy. The test walks every URL pattern the resolver knows; a pattern
+missing from the table fails, so no page can be added without deciding who may see it.
+"""
+
+import re
+
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clinic import roles
+from tests.factories import make_user, sign_in
+
+OK = "200"
+SIGN_IN = "sent to sign in"
+REDIRECT = "redirected elsewhere"
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+NOT_ALLOWED = "405 (POST only)"
+# Read-only admin pages (audit logs, task results) may refuse adding or deleting, even to admins.
+ADMIN_OPEN = "admin lets the admin in (not sent to sign in)"
+
+WHO = ("anonymous", roles.FRONT_DESK, roles.SURGEON, roles.ADMIN)
+EVERYONE = (OK, OK, OK, OK)
+
+EXPECTED: dict[str, tuple[str, str, str, str]] = {
+    # name: (anonymous, front desk, surgeon, admin)
+    "clinic:home": EVERYONE,
+    "clinic:surgeon-list": EVERYONE,
+    "education:index": EVERYONE,
+    "consultations:request": EVERYONE,
+    "healthz": EVERYONE,
+    "clinic:sign-in": EVERYONE,
+    "clinic:sign-out": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    "clinic:second-factor": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
+    "clinic:enrol": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
+    "clinic:start": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
+    "consultations:desk-today": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:surgeon-home": (SIGN_IN, FORBIDDEN, OK, FORBIDDEN),
+}
+# The Django admin guards every one of its pages the same way: practice admins only.
+ADMIN_NAMESPACE = (SIGN_IN, SIGN_IN, SIGN_IN, ADMIN_OPEN)
+ADMIN_EXCEPTIONS = {
+    "admin:index": (SIGN_IN, SIGN_IN, SIGN_IN, OK),
+    # Without the model and field to complete, the admin refuses even an admin.
+    "admin:autocomplete": (SIGN_IN, SIGN_IN, SIGN_IN, FORBIDDEN),
+}
+
+# Values for URL parameters, by parameter name.
+SAMPLE_KWARGS = {"object_id": "1", "pk": "1", "id": "1", "app_label": "auth", "content_type_id": "1", "url": "missing/"}
+
+
+def all_patterns(resolver: URLResolver = None, namespace: str = "", prefix: str = "", params=()):
+    """(name or route, namespace, parameter names) of every pattern, includes walked."""
+    resolver = resolver or get_resolver()
+    for pattern in resolver.url_patterns:
+        names = (*params, *pattern.pattern.converters, *pattern.pattern.regex.groupindex)
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}".strip(":") if pattern.namespace else namespace
+            yield from all_patterns(pattern, inner, prefix + str(pattern.pattern), names)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}".strip(":") if pattern.name else None
+            yield name, namespace, prefix + str(pattern.pattern), dict.fromkeys(names)
+
+
+def url_for(name: str | None, route: str, params: dict) -> str:
+    if name:
+        return reverse(name, kwargs={key: SAMPLE_KWARGS[key] for key in params})
+    # Unnamed patterns (the admin's redirects and catch-all): fill the route in by hand.
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLE_KWARGS[m[1]], route)
+    return "/" + re.sub(r"\(\?P<(\w+)>[^)]*\)\$?", lambda m: SAMPLE_KWARGS[m[1]], route)
+
+
+def outcome(client: Client, url: str) -> str:
+    response = client.get(url)
+    if response.status_code in (301, 302):
+        final = client.get(url, follow=True)
+        return SIGN_IN if final.request["PATH_INFO"] == reverse("clinic:sign-in") else REDIRECT
+    return {200: OK, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(response.status_code, str(response.status_code))
+
+
+class AccessMatrixTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.users = {role: make_user(role=role) for role in WHO[1:]}
+
+    def client_for(self, who: str) -> Client:
+        client = Client()
+        if who in self.users:
+            sign_in(client, self.users[who])
+        return client
+
+    def test_every_url_pattern_has_an_access_rule(self) -> None:
+        patterns = list(all_patterns())
+        missing = [name or route for name, namespace, route, _ in patterns if namespace != "admin" and name not in EXPECTED]
+        stale = set(EXPECTED) - {name for name, *_ in patterns}
+
+        assert not missing, f"Decide who may see these and add them to EXPECTED: {missing}"
+        assert not stale, f"These are in EXPECTED but no longer exist: {stale}"
+
+    def test_each_role_gets_what_the_table_says(self) -> None:
+        clients = {who: self.client_for(who) for who in WHO}
+        checked = 0
+        for name, namespace, route, params in all_patterns():
+            if namespace == "admin":
+                expected = ADMIN_EXCEPTIONS.get(name, ADMIN_NAMESPACE)
+            else:
+                expected = EXPECTED.get(name)
+            if expected is None:
+                continue  # reported by the test above
+            url = url_for(name, route, params)
+            for who, want in zip(WHO, expected, strict=True):
+                with self.subTest(url=url, who=who):
+                    got = outcome(clients[who], url)
+                    if want == ADMIN_OPEN:
+                        assert got != SIGN_IN, f"{who} at {url}: {got}"
+                    else:
+                        assert got == want, f"{who} at {url}: expected {want}, got {got}"
+                checked += 1
+        assert checked > 4 * len(EXPECTED)
