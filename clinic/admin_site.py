@@ -18,5 +18,7 @@ class ClinicAdminSite(OTPAdminSite):
     def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
         next_url = request.GET.get("next") or reverse("admin:index")
         if self.has_permission(request):
-            return redirect(next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else "admin:index")
+            return redirect(
+                next_url if url_has_allowed_host_and_scheme(next_url, {request.get_host()}) else "admin:index"
+            )
         return redirect(f"{reverse('clinic:sign-in')}?{urlencode({'next': next_url})}")

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105 - test data
+PASSWORD = "correct-horse-battery-staple"
 
 
 def make_user(*, role: str | None = None, username: str | None = None, enrolled: bool = True) -> User:
@@ -19,7 +19,7 @@ def make_user(*, role: str | None = None, username: str | None = None, enrolled:
         username=username, password=PASSWORD, is_staff=is_admin, is_superuser=is_admin, email=f"{username}@example.com"
     )
     if role in roles.GROUPS:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     if enrolled:
         TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return user
