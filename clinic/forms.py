@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from clinic.models import Location, Procedure, SurgeonQuerySet
+
 
 class SignInForm(AuthenticationForm):
     def __init__(self, *args, **kwargs) -> None:
@@ -35,3 +37,42 @@ class EnrolForm(forms.Form):
 
     def clean_code(self) -> str:
         return "".join(self.cleaned_data["code"].split())
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters: all optional, combinable, read from the query string."""
+
+    procedure = forms.ModelChoiceField(
+        queryset=Procedure.objects.none(), to_field_name="slug", required=False, empty_label="Any procedure"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.none(), to_field_name="slug", required=False, empty_label="Any location"
+    )
+    language = forms.ChoiceField(required=False)
+    revision = forms.BooleanField(label="Takes revision cases (after failed back surgery)", required=False)
+
+    def __init__(self, *args, languages: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["procedure"].queryset = Procedure.objects.filter(surgeons__is_listed=True).distinct()
+        self.fields["location"].queryset = Location.objects.filter(surgeons__is_listed=True).distinct()
+        self.fields["language"].choices = [("", "Any language"), *((name, name) for name in languages)]
+        self.fields["procedure"].error_messages["invalid_choice"] = "We have no surgeon listed for that procedure."
+        self.fields["location"].error_messages["invalid_choice"] = "We have no such location."
+        self.fields["language"].error_messages["invalid_choice"] = "None of our surgeons lists that language."
+        for name in ("procedure", "location", "language"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["revision"].widget.attrs["class"] = "form-check-input"
+
+    def filter(self, surgeons: SurgeonQuerySet) -> SurgeonQuerySet:
+        """Apply every filter that is valid; an invalid one is reported by the form and left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("procedure"):
+            surgeons = surgeons.filter(procedures=data["procedure"])
+        if data.get("location"):
+            surgeons = surgeons.filter(locations=data["location"])
+        if data.get("language"):
+            surgeons = surgeons.filter(languages__contains=[data["language"]])
+        if data.get("revision"):
+            surgeons = surgeons.filter(takes_revision_cases=True)
+        return surgeons

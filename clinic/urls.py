@@ -6,6 +6,9 @@ from clinic import views
 clinic_patterns = [
     path("", views.home, name="home"),
     path("surgeons/", views.surgeon_list, name="surgeon-list"),
+    path("surgeons/<slug:slug>/", views.surgeon_detail, name="surgeon-detail"),
+    path("surgeons/<slug:slug>/photo/", views.surgeon_photo, name="surgeon-photo"),
+    path("desk/credentials/", views.credentials_to_reverify, name="credentials-reverify"),
     path("accounts/sign-in/", views.sign_in, name="sign-in"),
     path("accounts/sign-out/", views.sign_out, name="sign-out"),
     path("accounts/second-factor/", views.second_factor, name="second-factor"),

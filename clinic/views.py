@@ -1,3 +1,4 @@
+import json
 from base64 import b32encode
 
 import qrcode
@@ -8,9 +9,11 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -18,8 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 
 from clinic import services
-from clinic.forms import CodeForm, EnrolForm, SignInForm
-from clinic.roles import second_factor_url, start_url
+from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
+from clinic.models import Credential, Surgeon, SurgeonProcedure
+from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
+from clinic.schema import physician_json_ld
 
 
 @require_GET
@@ -29,7 +34,52 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def surgeon_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/surgeon_list.html")
+    listed = Surgeon.objects.listed()
+    form = DirectoryFilterForm(request.GET or None, languages=listed.languages())
+    surgeons = form.filter(listed).for_directory() if form.is_bound else listed.for_directory()
+    return render(request, "clinic/surgeon_list.html", {"form": form, "surgeons": surgeons})
+
+
+@require_GET
+def surgeon_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    surgeon = get_object_or_404(
+        Surgeon.objects.listed().prefetch_related(
+            "locations",
+            "credentials",
+            Prefetch("surgeon_procedures", SurgeonProcedure.objects.select_related("procedure")),
+        ),
+        slug=slug,
+    )
+    credentials = {kind: [] for kind in Credential.Kind}
+    for credential in surgeon.credentials.all():
+        credentials[credential.kind].append(credential)
+    context = {
+        "surgeon": surgeon,
+        "credentials": {Credential.Kind(kind).label: found for kind, found in credentials.items()},
+        "json_ld": _json_for_script(physician_json_ld(surgeon, request.build_absolute_uri(surgeon.get_absolute_url()))),
+    }
+    return render(request, "clinic/surgeon_detail.html", context)
+
+
+@require_GET
+def surgeon_photo(request: HttpRequest, slug: str) -> FileResponse:
+    surgeon = get_object_or_404(Surgeon.objects.listed().exclude(photo=""), slug=slug)
+    try:
+        photo = surgeon.photo.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The photo file is missing.") from error
+    response = FileResponse(photo, content_type="image/jpeg")
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def credentials_to_reverify(request: HttpRequest) -> HttpResponse:
+    credentials = (
+        Credential.objects.needing_reverification().select_related("surgeon").order_by("expires_on", "verified_on")
+    )
+    return render(request, "clinic/credentials_to_reverify.html", {"credentials": credentials})
 
 
 @require_GET
@@ -134,3 +184,9 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def _grouped(secret: str) -> str:
     """The key in groups of four, as authenticator apps ask it to be typed."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _json_for_script(data: object) -> str:
+    """JSON safe to place inside a <script> element: no character can close the element early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

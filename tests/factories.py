@@ -1,12 +1,17 @@
 """Small builders for test data. Every person here is fictional."""
 
+from datetime import date, timedelta
+
 from django.contrib.auth.models import Group, User
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
+from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure
+from clinic.npi import check_digit
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -37,3 +42,59 @@ def sign_in(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
     session.save()
+
+
+def make_location(**overrides) -> Location:
+    number = Location.objects.count() + 1
+    values = {
+        "name": f"Test Spine Clinic {number}",
+        "slug": f"clinic-{number}",
+        "address": f"{number} Test Street\nAlbany, NY 12207",
+        "phone": "(518) 555-0100",
+        "timezone": "America/New_York",
+    }
+    return Location.objects.create(**values | overrides)
+
+
+def make_procedure(**overrides) -> Procedure:
+    number = Procedure.objects.count() + 1
+    values = {"name": f"Procedure {number}", "slug": f"procedure-{number}", "description": "A fictional procedure."}
+    return Procedure.objects.create(**values | overrides)
+
+
+def make_surgeon(*, locations=(), procedures=(), **overrides) -> Surgeon:
+    number = Surgeon.objects.count() + 1
+    first_nine = f"199999{number:03d}"
+    values = {
+        "slug": f"surgeon-{number}",
+        "first_name": "Test",
+        "last_name": f"Surgeon{number}",
+        "degree": Surgeon.Degree.MD,
+        "specialty": Surgeon.Specialty.ORTHOPAEDIC,
+        "title": "Spine surgeon (fictional)",
+        "bio": "A fictional surgeon for tests.",
+        "languages": ["English"],
+        "npi": first_nine + check_digit(first_nine),
+    }
+    surgeon = Surgeon.objects.create(**values | overrides)
+    surgeon.locations.set(locations)
+    for procedure in procedures:
+        SurgeonProcedure.objects.create(
+            surgeon=surgeon, procedure=procedure, miss_cases_per_year=50, revision_cases_per_year=10, volume_year=2025
+        )
+    return surgeon
+
+
+def make_credential(surgeon: Surgeon, **overrides) -> Credential:
+    today = timezone.localdate()
+    values = {
+        "kind": Credential.Kind.BOARD_CERTIFICATION,
+        "issuer": "American Board of Orthopaedic Surgery (ABOS)",
+        "title": "Orthopaedic Surgery",
+        "identifier": "TEST-1",
+        "awarded_on": date(2012, 7, 1),
+        "expires_on": today + timedelta(days=365),
+        "verified_on": today - timedelta(days=30),
+        "source_url": "https://example.org/lookup",
+    }
+    return Credential.objects.create(surgeon=surgeon, **values | overrides)

@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
-from tests.factories import make_user, sign_in
+from tests.factories import make_surgeon, make_user, sign_in
 
 OK = "200"
 SIGN_IN = "sent to sign in"
@@ -29,6 +29,10 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # name: (anonymous, front desk, surgeon, admin)
     "clinic:home": EVERYONE,
     "clinic:surgeon-list": EVERYONE,
+    "clinic:surgeon-detail": EVERYONE,
+    # The sample surgeon has no photo; a photo, when there is one, is public like the profile.
+    "clinic:surgeon-photo": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "clinic:credentials-reverify": (SIGN_IN, OK, FORBIDDEN, OK),
     "education:index": EVERYONE,
     "consultations:request": EVERYONE,
     "healthz": EVERYONE,
@@ -50,7 +54,14 @@ ADMIN_EXCEPTIONS = {
 
 # Values for URL parameters, by parameter name; `pk` (the authenticator admin's own pages) is set per test
 # to a device that exists.
-SAMPLE_KWARGS = {"object_id": "1", "id": "1", "app_label": "auth", "content_type_id": "1", "url": "missing/"}
+SAMPLE_KWARGS = {
+    "slug": "sample-surgeon",
+    "object_id": "1",
+    "id": "1",
+    "app_label": "auth",
+    "content_type_id": "1",
+    "url": "missing/",
+}
 
 
 def all_patterns(resolver: URLResolver = None, namespace: str = "", prefix: str = "", params=()):
@@ -88,6 +99,7 @@ class AccessMatrixTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.users = {role: make_user(role=role) for role in WHO[1:]}
+        make_surgeon(slug=SAMPLE_KWARGS["slug"])
 
     def client_for(self, who: str) -> Client:
         client = Client()

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 
 from clinic import roles, services
+from clinic.demo import LOCATIONS, seed_practice
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,10 @@ DEMO_USERS = (
 
 
 class Command(BaseCommand):
-    help = "Create fictional demo data (idempotent). Refuses to run with DEBUG off unless given --force."
+    help = (
+        "Create fictional demo data: users per role, surgeons, credentials, locations (idempotent). "
+        "Refuses to run with DEBUG off unless given --force."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--force", action="store_true", help="run even though DEBUG is off")
@@ -39,7 +44,10 @@ class Command(BaseCommand):
             raise CommandError("DEBUG is off, so this looks like production: seed_demo refuses (use --force).")
         with transaction.atomic():
             sign_ins = [self.seed_user(demo) for demo in DEMO_USERS]
+            users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
+            surgeons = seed_practice(today=timezone.localdate(), verifier=users["admin"], surgeon_user=users["surgeon"])
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Everything in it is fictional."))
+        self.stdout.write(f"{len(surgeons)} surgeons at {len(LOCATIONS)} locations; the surgeon user is {surgeons[0]}.")
         self.stdout.write("Sign in at /accounts/sign-in/ with one of these (all demo values, never use them for real):")
         for demo, (secret, codes) in zip(DEMO_USERS, sign_ins, strict=True):
             self.stdout.write(
