@@ -1,7 +1,12 @@
 from django.contrib import admin
+from django.contrib.sitemaps import GenericSitemap
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from clinic import views
+from clinic.models import Surgeon
+from education import views as education_views
+from education.sitemaps import ArticleSitemap, PageSitemap
 
 clinic_patterns = [
     path("", views.home, name="home"),
@@ -16,10 +21,18 @@ clinic_patterns = [
     path("accounts/start/", views.start, name="start"),
 ]
 
+sitemaps = {
+    "pages": PageSitemap(["clinic:home", "clinic:surgeon-list", "education:index", "education:self-check"]),
+    "surgeons": GenericSitemap({"queryset": Surgeon.objects.listed()}, priority=0.8, changefreq="weekly"),
+    "articles": ArticleSitemap,
+}
+
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("", include("consultations.urls")),
     path("learn/", include("education.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="sitemap"),
+    path("robots.txt", education_views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]
