@@ -11,7 +11,7 @@ DEV_ENV := DJANGO_DEBUG=1
 # Tests run with production settings, less the redirect to HTTPS that a test server cannot answer.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=make-test-not-a-secret DJANGO_SECURE_SSL_REDIRECT=0
 
-.PHONY: run test lint format check venv clean
+.PHONY: run test lint format check venv clean bench
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,9 @@ venv: $(VENV)/.installed
 run: venv
 	$(DEV_ENV) $(MANAGE) migrate --no-input
 	$(DEV_ENV) $(MANAGE) seed_demo
-	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	@# The task worker (e-mail) runs beside the server and stops with it.
+	$(DEV_ENV) $(MANAGE) db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: lint check
 	$(TEST_ENV) $(MANAGE) collectstatic --no-input -v0
@@ -43,6 +45,10 @@ format: venv
 check: venv
 	$(DEV_ENV) $(MANAGE) check
 	$(DEV_ENV) $(MANAGE) makemigrations --check --dry-run
+
+# By hand only: measures the scheduling code and writes bench/README.md and bench/latency.png.
+bench: venv
+	$(TEST_ENV) $(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts .pytest_cache .ruff_cache

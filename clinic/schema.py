@@ -1,4 +1,8 @@
-"""schema.org data about a surgeon, for search engines reading the profile page."""
+"""schema.org data for search engines, and the one safe way to put it in a page."""
+
+import json
+
+from django.utils.safestring import SafeString, mark_safe
 
 from clinic.models import Surgeon
 
@@ -37,3 +41,9 @@ def physician_json_ld(surgeon: Surgeon, url: str) -> dict[str, object]:
             if credential.is_verified
         ],
     }
+
+
+def json_for_script(data: object) -> SafeString:
+    """JSON safe to place inside a <script> element: no character can close the element early."""
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -1,4 +1,3 @@
-import json
 from base64 import b32encode
 
 import qrcode
@@ -24,7 +23,8 @@ from clinic import services
 from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
 from clinic.models import Credential, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
-from clinic.schema import physician_json_ld
+from clinic.schema import json_for_script, physician_json_ld
+from consultations.services import first_free_slots
 
 
 @require_GET
@@ -36,8 +36,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def surgeon_list(request: HttpRequest) -> HttpResponse:
     listed = Surgeon.objects.listed()
     form = DirectoryFilterForm(request.GET or None, languages=listed.languages())
-    surgeons = form.filter(listed).for_directory() if form.is_bound else listed.for_directory()
-    return render(request, "clinic/surgeon_list.html", {"form": form, "surgeons": surgeons})
+    surgeons = list(form.filter(listed).for_directory() if form.is_bound else listed.for_directory())
+    first_free = first_free_slots([surgeon.pk for surgeon in surgeons if surgeon.accepts_new_patients])
+    cards = [(surgeon, first_free.get(surgeon.pk)) for surgeon in surgeons]
+    return render(request, "clinic/surgeon_list.html", {"form": form, "cards": cards})
 
 
 @require_GET
@@ -56,7 +58,7 @@ def surgeon_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "surgeon": surgeon,
         "credentials": {Credential.Kind(kind).label: found for kind, found in credentials.items()},
-        "json_ld": _json_for_script(physician_json_ld(surgeon, request.build_absolute_uri(surgeon.get_absolute_url()))),
+        "json_ld": json_for_script(physician_json_ld(surgeon, request.build_absolute_uri(surgeon.get_absolute_url()))),
     }
     return render(request, "clinic/surgeon_detail.html", context)
 
@@ -184,9 +186,3 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def _grouped(secret: str) -> str:
     """The key in groups of four, as authenticator apps ask it to be typed."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
-
-
-def _json_for_script(data: object) -> str:
-    """JSON safe to place inside a <script> element: no character can close the element early."""
-    text = json.dumps(data, ensure_ascii=False)
-    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))

@@ -1,6 +1,6 @@
 """Small builders for test data. Every person here is fictional."""
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group, User
 from django.test import Client
@@ -12,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic import roles
 from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure
 from clinic.npi import check_digit
+from consultations.models import AvailabilityRule, Consultation, Patient
+from education.models import Article
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -98,3 +100,45 @@ def make_credential(surgeon: Surgeon, **overrides) -> Credential:
         "source_url": "https://example.org/lookup",
     }
     return Credential.objects.create(surgeon=surgeon, **values | overrides)
+
+
+def make_rule(surgeon: Surgeon, location: Location, **overrides) -> AvailabilityRule:
+    values = {"weekday": 0, "start_time": time(9), "end_time": time(12), "slot_minutes": 30}
+    return AvailabilityRule.objects.create(surgeon=surgeon, location=location, **values | overrides)
+
+
+def make_patient(**overrides) -> Patient:
+    number = Patient.objects.count() + 1
+    values = {
+        "first_name": "Pat",
+        "last_name": f"Fictional{number}",
+        "date_of_birth": date(1970, 1, number % 28 + 1),
+        "email": f"patient{number}@example.com",
+        "phone": "(518) 555-0199",
+    }
+    return Patient.objects.create(**values | overrides)
+
+
+def make_consultation(surgeon: Surgeon, location: Location, start, **overrides) -> Consultation:
+    values = {
+        "patient": overrides.pop("patient", None) or make_patient(),
+        "end": start + timedelta(minutes=30),
+        "reason": "Leg pain came back after surgery (fictional).",
+    }
+    return Consultation.objects.create(surgeon=surgeon, location=location, start=start, **values | overrides)
+
+
+def make_article(*, related_procedures=(), **overrides) -> Article:
+    number = Article.objects.count() + 1
+    values = {
+        "title": f"Test article {number}",
+        "slug": f"article-{number}",
+        "category": Article.Category.CONDITIONS,
+        "summary": "A fictional summary for tests.",
+        "body": "## First part\n\nSome text for tests.\n\n## Second part\n\nMore text.\n",
+        "updated_on": timezone.localdate(),
+        "published": True,
+    }
+    article = Article.objects.create(**values | overrides)
+    article.related_procedures.set(related_procedures)
+    return article

@@ -5,19 +5,23 @@ missing from the table fails, so no page can be added without deciding who may s
 """
 
 import re
+from datetime import timedelta
 
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
-from tests.factories import make_surgeon, make_user, sign_in
+from consultations.messages import patient_token
+from tests.factories import make_article, make_consultation, make_location, make_surgeon, make_user, sign_in
 
 OK = "200"
 SIGN_IN = "sent to sign in"
 REDIRECT = "redirected elsewhere"
 FORBIDDEN = "403"
 NOT_FOUND = "404"
+BAD_REQUEST = "400"
 NOT_ALLOWED = "405 (POST only)"
 # Read-only admin pages (audit logs, task results) may refuse adding or deleting, even to admins.
 ADMIN_OPEN = "admin lets the admin in (not sent to sign in)"
@@ -34,7 +38,23 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "clinic:surgeon-photo": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "clinic:credentials-reverify": (SIGN_IN, OK, FORBIDDEN, OK),
     "education:index": EVERYONE,
+    "education:search": EVERYONE,
+    "education:self-check": EVERYONE,
+    # The sample article takes the same slug as the sample surgeon (URL parameters are sampled by name).
+    "education:article": EVERYONE,
+    "sitemap": EVERYONE,
+    "robots": EVERYONE,
     "consultations:request": EVERYONE,
+    "consultations:pick-slot": EVERYONE,
+    # Without a chosen time, the details page sends the patient back to choose one.
+    "consultations:request-details": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # The signed link is the patient's key: whoever holds it sees that one request, and nobody else can guess it.
+    "consultations:my-consultation": EVERYONE,
+    "consultations:request-sent": EVERYONE,
+    "consultations:cancel": EVERYONE,
+    "consultations:reschedule": EVERYONE,
+    # Public like the pages that show the same free times; without parameters it is a 400 naming them.
+    "consultations:api-slots": (BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST),
     "healthz": EVERYONE,
     "clinic:sign-in": EVERYONE,
     "clinic:sign-out": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
@@ -90,7 +110,7 @@ def outcome(client: Client, url: str) -> str:
     if response.status_code in (301, 302):
         final = client.get(url, follow=True)
         return SIGN_IN if final.request["PATH_INFO"] == reverse("clinic:sign-in") else REDIRECT
-    return {200: OK, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(
+    return {200: OK, 400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(
         response.status_code, str(response.status_code)
     )
 
@@ -99,7 +119,10 @@ class AccessMatrixTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.users = {role: make_user(role=role) for role in WHO[1:]}
-        make_surgeon(slug=SAMPLE_KWARGS["slug"])
+        location = make_location()
+        surgeon = make_surgeon(slug=SAMPLE_KWARGS["slug"], locations=[location])
+        make_article(slug=SAMPLE_KWARGS["slug"])
+        cls.consultation = make_consultation(surgeon, location, timezone.now() + timedelta(days=10))
 
     def client_for(self, who: str) -> Client:
         client = Client()
@@ -119,7 +142,10 @@ class AccessMatrixTests(TestCase):
 
     def test_each_role_gets_what_the_table_says(self) -> None:
         clients = {who: self.client_for(who) for who in WHO}
-        samples = SAMPLE_KWARGS | {"pk": str(TOTPDevice.objects.get(user=self.users[roles.ADMIN]).pk)}
+        samples = SAMPLE_KWARGS | {
+            "pk": str(TOTPDevice.objects.get(user=self.users[roles.ADMIN]).pk),
+            "token": patient_token(self.consultation),
+        }
         checked = 0
         for name, namespace, route, params in all_patterns():
             expected = ADMIN_EXCEPTIONS.get(name, ADMIN_NAMESPACE) if namespace == "admin" else EXPECTED.get(name)

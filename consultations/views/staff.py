@@ -1,13 +1,10 @@
+"""Placeholders for the staff workspaces; the front-desk and surgeon issues fill them in."""
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clinic.roles import ADMIN, FRONT_DESK, SURGEON, role_required
-
-
-@require_GET
-def request_start(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/request_start.html")
 
 
 @require_GET

@@ -59,7 +59,8 @@ def _static_files_from_finders(settings) -> None:
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: Browser, live_server) -> Iterator[Page]:
     """A fresh browser tab at desktop or phone size that fails the test on any foreign request or console error."""
-    context = browser.new_context(base_url=live_server.url, **VIEWPORTS[request.param])
+    # Reduced motion turns off Bootstrap's colour transitions, which axe would otherwise catch half-way.
+    context = browser.new_context(base_url=live_server.url, reduced_motion="reduce", **VIEWPORTS[request.param])
     page = context.new_page()
     page.viewport_name = request.param
     foreign, errors = [], []

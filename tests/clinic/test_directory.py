@@ -1,13 +1,21 @@
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
+import time_machine
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Credential
-from tests.factories import make_credential, make_location, make_procedure, make_surgeon
+from tests.factories import (
+    make_consultation,
+    make_credential,
+    make_location,
+    make_procedure,
+    make_rule,
+    make_surgeon,
+)
 
 DIRECTORY = reverse("clinic:surgeon-list")
 
@@ -98,8 +106,11 @@ class DirectoryQueryBudgetTests(TestCase):
             for _ in range(count):
                 surgeon = make_surgeon(locations=[location], procedures=[procedure])
                 make_credential(surgeon)
+                for weekday in range(7):
+                    make_rule(surgeon, location, weekday=weekday)
+                make_consultation(surgeon, location, timezone.now() + timedelta(days=3))
 
-        urls = {DIRECTORY: 7, f"{DIRECTORY}?procedure={procedure.slug}&language=English": 8}
+        urls = {DIRECTORY: 10, f"{DIRECTORY}?procedure={procedure.slug}&language=English": 11}
         add_surgeons(2)
         for url, budget in urls.items():
             with self.assertNumQueries(budget):
@@ -109,6 +120,24 @@ class DirectoryQueryBudgetTests(TestCase):
             with self.assertNumQueries(budget):
                 self.client.get(url)
         assert len(names_on(self.client.get(DIRECTORY))) == 10
+
+
+@time_machine.travel(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False)
+class NextAvailableTests(TestCase):
+    def test_each_card_shows_the_first_free_day_or_how_to_reach_us(self) -> None:
+        albany = make_location()
+        booked = make_surgeon(slug="booked", locations=[albany])
+        make_rule(booked, albany, weekday=2, start_time=time(9), end_time=time(9, 30))  # Wednesdays
+        make_consultation(booked, albany, datetime(2026, 3, 4, 14, 0, tzinfo=UTC))  # this Wednesday, taken
+        make_surgeon(slug="no-rules", locations=[albany])
+        make_surgeon(slug="full", locations=[albany], accepts_new_patients=False)
+
+        html = self.client.get(DIRECTORY).content.decode()
+        cards = dict(re.findall(r'id="surgeon-([\w-]+)">.*?<dt>Next available</dt>\s*<dd[^>]*>(.*?)</dd>', html, re.S))
+
+        assert "Wednesday, March 11, 2026" in cards["booked"]
+        assert "please call us" in cards["no-rules"]
+        assert "Not taking new patients" in cards["full"]
 
 
 class BoardBadgeTests(TestCase):

@@ -1,0 +1,103 @@
+import re
+import uuid
+from datetime import date, datetime
+
+from django import forms
+from django.utils import timezone
+
+from consultations.models import Consultation, Patient
+
+PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
+
+
+def parse_slot(value: str) -> tuple[datetime, str]:
+    """A slot as the pages carry it: 'ISO start|location slug'."""
+    start_text, _, location = value.partition("|")
+    start = datetime.fromisoformat(start_text)
+    if start.tzinfo is None or not location:
+        raise ValueError(value)
+    return start, location
+
+
+class RequestForm(forms.Form):
+    slot = forms.CharField(widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    first_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
+    last_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    date_of_birth = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text="We use it with your e-mail to recognise you if you have been here before.",
+    )
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    phone = forms.CharField(
+        label="Phone number", max_length=25, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
+    )
+    preferred_contact = forms.ChoiceField(
+        label="How should we contact you?",
+        choices=Patient.Contact.choices,
+        initial=Patient.Contact.EMAIL,
+        widget=forms.RadioSelect,
+    )
+    visit_type = forms.ChoiceField(
+        label="Visit",
+        choices=Consultation.VisitType.choices,
+        initial=Consultation.VisitType.IN_PERSON,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label="What would you like to discuss?",
+        max_length=300,
+        help_text="One sentence is enough, for example: leg pain came back a year after my fusion.",
+        widget=forms.TextInput(),
+    )
+
+    def clean_slot(self) -> tuple[datetime, str]:
+        try:
+            return parse_slot(self.cleaned_data["slot"])
+        except ValueError as error:
+            raise forms.ValidationError("Please choose a time from the list.") from error
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today:
+            raise forms.ValidationError("Your date of birth must be in the past.")
+        if born.year < today.year - 120:
+            raise forms.ValidationError("Please check the year of your date of birth.")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if not PHONE.match(phone) or not 7 <= len(digits) <= 15:
+            raise forms.ValidationError("Enter a phone number we can call, for example (518) 555-0142.")
+        return phone
+
+
+class SlotChoiceForm(forms.Form):
+    slot = forms.CharField()
+
+    def clean_slot(self) -> tuple[datetime, str]:
+        try:
+            return parse_slot(self.cleaned_data["slot"])
+        except ValueError as error:
+            raise forms.ValidationError("Please choose a time from the list.") from error
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=300, required=False, help_text="It helps us, but you do not have to say."
+    )
+
+
+class SlotQueryForm(forms.Form):
+    """The slots API's parameters."""
+
+    surgeon = forms.SlugField()
+    start = forms.DateField(input_formats=["%Y-%m-%d"])
+    days = forms.IntegerField(min_value=1, max_value=31, required=False)
+
+
+class FindSlotsForm(forms.Form):
+    procedure = forms.SlugField(required=False)
+    location = forms.SlugField(required=False)

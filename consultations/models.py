@@ -1,0 +1,214 @@
+"""Scheduling and booking: when surgeons see patients, and the consultations patients request."""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import Location, Surgeon
+
+
+class TsTzRange(Func):
+    """PostgreSQL's tstzrange(start, end): the half-open range [start, end)."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class AvailabilityRule(models.Model):
+    """A weekly clinic: on `weekday`, from `start_time` to `end_time` in the location's own time zone."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="availability_rules")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="availability_rules")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    start_time = models.TimeField(help_text="Local wall-clock time at the location.")
+    end_time = models.TimeField(help_text="Local wall-clock time at the location.")
+    slot_minutes = models.PositiveSmallIntegerField(default=30)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_until = models.DateField(
+        null=True, blank=True, help_text="Last day the rule applies; empty means open-ended."
+    )
+
+    class Meta:
+        ordering = ["surgeon", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="availability_rule_ends_after_start",
+                violation_error_message="The clinic must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_minutes__gte=5, slot_minutes__lte=480),
+                name="availability_rule_slot_length",
+                violation_error_message="A slot lasts between 5 minutes and 8 hours.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gte=F("valid_from")),
+                name="availability_rule_valid_range",
+                violation_error_message="The rule's last day must not be before its first day.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        hours = f"{self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        return f"{self.surgeon} at {self.location}, {self.get_weekday_display()} {hours}"
+
+
+class TimeOff(models.Model):
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True, help_text="Seen by staff only.")
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="time_off_ends_after_start",
+                violation_error_message="Time off must end after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.surgeon} off {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
+
+
+class Patient(models.Model):
+    class Contact(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        PHONE = "phone", "Phone"
+
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    email = models.EmailField()
+    phone = models.CharField(max_length=30)
+    preferred_contact = models.CharField(max_length=10, choices=Contact, default=Contact.EMAIL)
+    preferred_language = models.CharField(max_length=40, default="English")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            # The same person booking again (same e-mail and date of birth) is the same row.
+            models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_birth_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ConsultationQuerySet(models.QuerySet):
+    def occupying(self) -> "ConsultationQuerySet":
+        return self.filter(status__in=Consultation.OCCUPYING)
+
+    def overlapping(self, start: datetime, end: datetime) -> "ConsultationQuerySet":
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        # FHIR Appointment.status in comments.
+        REQUESTED = "requested", "Requested"  # pending
+        CONFIRMED = "confirmed", "Confirmed"  # booked
+        CHECKED_IN = "checked_in", "Checked in"  # checked-in
+        COMPLETED = "completed", "Completed"  # fulfilled
+        DECLINED = "declined", "Declined"  # cancelled
+        CANCELLED = "cancelled", "Cancelled"  # cancelled
+        NO_SHOW = "no_show", "No-show"  # noshow
+
+    class VisitType(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        VIDEO = "video", "Video call"
+
+    # These statuses hold their time; the exclusion constraint below keeps them from overlapping.
+    OCCUPYING = (Status.REQUESTED, Status.CONFIRMED, Status.CHECKED_IN)
+    # The patient may still cancel or move these.
+    CHANGEABLE = (Status.REQUESTED, Status.CONFIRMED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    surgeon = models.ForeignKey(Surgeon, on_delete=models.PROTECT, related_name="consultations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="consultations")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consultations")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status, default=Status.REQUESTED)
+    visit_type = models.CharField(max_length=10, choices=VisitType, default=VisitType.IN_PERSON)
+    reason = models.CharField("reason in a sentence", max_length=300)
+    cancellation_reason = models.CharField(max_length=300, blank=True)
+    # A form's one-time key, so a double click or a retried POST never makes two requests.
+    idempotency_key = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    # Raised on every change the patient's calendar must follow (the .ics SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0, editable=False)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["surgeon", "start"], name="consultation_surgeon_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="consultation_ends_after_start",
+                violation_error_message="A consultation must end after it starts.",
+            ),
+            ExclusionConstraint(
+                name="consultation_no_overlap",
+                expressions=[(TsTzRange("start", "end"), RangeOperators.OVERLAPS), ("surgeon", RangeOperators.EQUAL)],
+                condition=Q(status__in=["requested", "confirmed", "checked_in"]),
+                violation_error_message="That time overlaps another consultation with this surgeon.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} with {self.surgeon}"
+
+    @property
+    def reference(self) -> str:
+        """A short reference patients can read out on the phone."""
+        return self.public_id.hex[:8].upper()
+
+    @property
+    def local_start(self) -> datetime:
+        return timezone.localtime(self.start, self.location.zone)
+
+    @property
+    def local_end(self) -> datetime:
+        return timezone.localtime(self.end, self.location.zone)
+
+    @property
+    def is_changeable(self) -> bool:
+        return self.status in self.CHANGEABLE and self.start > timezone.now()
+
+    @property
+    def is_over(self) -> bool:
+        return self.end <= timezone.now() or self.status in (self.Status.COMPLETED, self.Status.NO_SHOW)
+
+    def get_admin_url(self) -> str:
+        return reverse("admin:consultations_consultation_change", args=[self.pk])

@@ -1,0 +1,70 @@
+"""A patient on a phone requests a consultation, then moves it and cancels it from the link in the e-mail."""
+
+import re
+from datetime import time
+
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from consultations.models import Consultation
+from tests.browser.conftest import check_accessibility, screenshot
+from tests.factories import make_location, make_rule, make_surgeon
+
+
+def test_request_reschedule_and_cancel(page: Page) -> None:
+    albany = make_location(name="Albany Spine (fictional)", slug="albany", timezone="America/New_York")
+    surgeon = make_surgeon(slug="ana-lopez", first_name="Ana", last_name="Lopez", locations=[albany])
+    for weekday in range(7):
+        make_rule(surgeon, albany, weekday=weekday, start_time=time(9), end_time=time(11))
+
+    page.goto("/request/")
+    check_accessibility(page)
+    page.get_by_role("link", name="Dr. Ana Lopez, MD").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
+    page.get_by_role("link", name="First available").click()
+    expect(page.locator("#week a.btn-outline-primary").first).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "booking-week")
+
+    page.locator("#week a.btn-outline-primary").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your details")
+    page.get_by_label("First name").fill("Robin")
+    page.get_by_label("Last name").fill("Fictional")
+    page.get_by_label("Date of birth").fill("1968-04-02")
+    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Phone number").fill("(518) 555-0123")
+    page.get_by_label("What would you like to discuss?").fill("Leg pain came back after my fusion.")
+    check_accessibility(page)
+    screenshot(page, "booking-details")
+    page.get_by_role("button", name="Send request").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
+    consultation = Consultation.objects.get()
+    expect(page.get_by_text(consultation.reference)).to_be_visible()
+    check_accessibility(page)
+    screenshot(page, "booking-sent")
+
+    received = next(m for m in mail.outbox if m.subject == "We received your consultation request")
+    link = re.search(r"(/my-consultation/\S+/)", received.body)[1]
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your consultation")
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Choose another time").click()
+    page.get_by_role("link", name="Next week").click()
+    expect(page.locator("#week h2")).to_contain_text("Week of")
+    check_accessibility(page)
+    page.locator("#week button").first.click()
+    expect(page.get_by_text("Your consultation has a new time.")).to_be_visible()
+    moved = Consultation.objects.get()
+    assert moved.start > consultation.start and moved.sequence == 1
+    screenshot(page, "booking-moved")
+
+    page.get_by_role("link", name="Cancel this consultation").click()
+    check_accessibility(page)
+    page.get_by_label("Reason (optional)").fill("Feeling better")
+    page.get_by_role("button", name="Yes, cancel it").click()
+    expect(page.get_by_text("Your consultation is cancelled.")).to_be_visible()
+    assert Consultation.objects.get().status == Consultation.Status.CANCELLED
+    check_accessibility(page)
+    screenshot(page, "booking-cancelled")

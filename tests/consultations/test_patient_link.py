@@ -1,0 +1,104 @@
+from datetime import UTC, datetime, time, timedelta
+
+import time_machine
+from django.core import mail
+from django.test import TestCase
+from django.urls import reverse
+
+from consultations.messages import patient_token
+from consultations.models import Consultation
+from tests.factories import make_consultation, make_location, make_rule, make_surgeon
+
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # Monday 09:00 EDT
+
+
+@time_machine.travel(NOW, tick=False)
+class PatientLinkTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.albany = make_location(slug="albany")
+        cls.surgeon = make_surgeon(slug="ana", locations=[cls.albany])
+        make_rule(cls.surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(12))
+
+    def setUp(self) -> None:
+        self.consultation = make_consultation(self.surgeon, self.albany, NINE, reason="My own words about my pain.")
+        self.token = patient_token(self.consultation)
+
+    def url(self, name: str = "my-consultation", token: str | None = None) -> str:
+        return reverse(f"consultations:{name}", args=[token or self.token])
+
+    def test_the_link_shows_the_request_and_only_what_the_patient_entered(self) -> None:
+        other = make_consultation(
+            self.surgeon, self.albany, NINE + timedelta(hours=1), patient=self.consultation.patient
+        )
+        other.reason = "An earlier visit's reason."
+        other.save()
+
+        response = self.client.get(self.url())
+
+        self.assertContains(response, "My own words about my pain.")
+        self.assertContains(response, "Monday, March 9, 2026 at 9:00 AM EDT")
+        self.assertContains(response, "Requested")
+        self.assertNotContains(response, "An earlier visit's reason.")
+        assert "no-store" in response["Cache-Control"]
+
+    def test_no_health_details_in_the_link_itself(self) -> None:
+        assert "pain" not in self.token.lower()
+        assert str(self.consultation.patient.last_name).lower() not in self.url().lower()
+
+    def test_a_tampered_or_unknown_link_gets_a_friendly_page(self) -> None:
+        for token in (self.token[:-2] + "xx", "nonsense", "a:b:c"):
+            with self.subTest(token=token):
+                response = self.client.get(self.url(token=token))
+                self.assertContains(response, "We could not open that link", status_code=404)
+
+    def test_a_finished_consultation_link_gets_a_friendly_page(self) -> None:
+        with time_machine.travel(NINE + timedelta(hours=1), tick=False):
+            for name in ("my-consultation", "cancel", "reschedule"):
+                response = self.client.get(self.url(name))
+                self.assertContains(response, "This consultation is over", status_code=410)
+
+    def test_cancel_with_a_reason(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url("cancel"), {"reason": "Feeling better"}, follow=True)
+
+        self.assertContains(response, "Your consultation is cancelled.")
+        self.consultation.refresh_from_db()
+        assert self.consultation.status == Consultation.Status.CANCELLED
+        assert self.consultation.cancellation_reason == "Feeling better"
+        assert self.consultation.sequence == 1
+        assert mail.outbox[-1].subject == "Your consultation is cancelled"
+        self.assertNotContains(self.client.get(self.url()), "Choose another time")
+
+    def test_reschedule_to_a_free_slot_moves_it_and_frees_the_old_time(self) -> None:
+        new_start = NINE + timedelta(hours=2)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.url("reschedule"), {"slot": f"{new_start.isoformat()}|albany"}, follow=True
+            )
+
+        self.assertContains(response, "Your consultation has a new time.")
+        self.consultation.refresh_from_db()
+        assert self.consultation.start == new_start
+        assert self.consultation.sequence == 1
+        assert mail.outbox[-1].subject == "Your consultation has a new time"
+        page = self.client.get(self.url("reschedule"), {"week": "2026-03-09"})
+        self.assertContains(page, "9:00 AM EDT")  # the old time is free again
+
+    def test_reschedule_into_a_taken_slot_changes_nothing(self) -> None:
+        taken = make_consultation(self.surgeon, self.albany, NINE + timedelta(hours=1))
+
+        response = self.client.post(self.url("reschedule"), {"slot": f"{taken.start.isoformat()}|albany"}, follow=True)
+
+        self.assertContains(response, "That time was just taken, please choose another.")
+        self.consultation.refresh_from_db()
+        assert (self.consultation.start, self.consultation.sequence) == (NINE, 0)
+        assert not mail.outbox
+
+    def test_a_mangled_reschedule_choice_is_a_message(self) -> None:
+        response = self.client.post(self.url("reschedule"), {"slot": "soon"})
+
+        self.assertContains(response, "Please choose a time from the list.")
+        self.consultation.refresh_from_db()
+        assert self.consultation.start == NINE
