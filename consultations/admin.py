@@ -1,6 +1,20 @@
+from django.conf import settings
 from django.contrib import admin
+from django.db import models
+from django.forms import Field
+from django.http import HttpRequest
 
 from consultations.models import AvailabilityRule, Consultation, Patient, TimeOff
+
+
+class PracticeTimeMixin:
+    """Date-times in the admin are read and shown in the practice's zone (see StaffSessionMiddleware): say so."""
+
+    def formfield_for_dbfield(self, db_field: models.Field, request: HttpRequest, **kwargs: object) -> Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if isinstance(db_field, models.DateTimeField) and field is not None:
+            field.help_text = f"Time in {settings.PRACTICE_TIME_ZONE}."
+        return field
 
 
 @admin.register(AvailabilityRule)
@@ -19,7 +33,7 @@ class AvailabilityRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
+class TimeOffAdmin(PracticeTimeMixin, admin.ModelAdmin):
     list_display = ["surgeon", "start", "end", "reason"]
     list_filter = ["surgeon"]
 
@@ -31,7 +45,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(PracticeTimeMixin, admin.ModelAdmin):
     """Edits here meet the same exclusion constraint as every other path: an overlap is a form error."""
 
     list_display = ["reference", "surgeon", "location", "start", "status", "visit_type"]

@@ -1,21 +1,41 @@
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from clinic.models import Location
 from consultations.models import Consultation, Patient
 
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 
 
 def parse_slot(value: str) -> tuple[datetime, str]:
-    """A slot as the pages carry it: 'ISO start|location slug'."""
+    """A slot as the pages carry it: 'ISO start|location slug'; only times within the booking horizon."""
     start_text, _, location = value.partition("|")
     start = datetime.fromisoformat(start_text)
-    if start.tzinfo is None or not location:
+    now = timezone.now()
+    horizon = timedelta(days=settings.BOOKING_HORIZON_DAYS + 1)
+    try:
+        in_range = start.tzinfo is not None and now - timedelta(days=1) <= start <= now + horizon
+    except OverflowError as error:  # a date at the very end of the calendar, shifted by its offset
+        raise ValueError(value) from error
+    if not in_range or not location:
         raise ValueError(value)
+    return start, location
+
+
+def clean_slot_field(value: str) -> tuple[datetime, Location]:
+    """The form field's value as a start time and an existing location, or a clear error."""
+    try:
+        start, slug = parse_slot(value)
+    except ValueError as error:
+        raise forms.ValidationError("Please choose a time from the list.") from error
+    location = Location.objects.filter(slug=slug).first()
+    if location is None:
+        raise forms.ValidationError("Please choose a time from the list.")
     return start, location
 
 
@@ -51,11 +71,8 @@ class RequestForm(forms.Form):
         widget=forms.TextInput(),
     )
 
-    def clean_slot(self) -> tuple[datetime, str]:
-        try:
-            return parse_slot(self.cleaned_data["slot"])
-        except ValueError as error:
-            raise forms.ValidationError("Please choose a time from the list.") from error
+    def clean_slot(self) -> tuple[datetime, Location]:
+        return clean_slot_field(self.cleaned_data["slot"])
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]
@@ -77,11 +94,8 @@ class RequestForm(forms.Form):
 class SlotChoiceForm(forms.Form):
     slot = forms.CharField()
 
-    def clean_slot(self) -> tuple[datetime, str]:
-        try:
-            return parse_slot(self.cleaned_data["slot"])
-        except ValueError as error:
-            raise forms.ValidationError("Please choose a time from the list.") from error
+    def clean_slot(self) -> tuple[datetime, Location]:
+        return clean_slot_field(self.cleaned_data["slot"])
 
 
 class CancelForm(forms.Form):
@@ -96,6 +110,13 @@ class SlotQueryForm(forms.Form):
     surgeon = forms.SlugField()
     start = forms.DateField(input_formats=["%Y-%m-%d"])
     days = forms.IntegerField(min_value=1, max_value=31, required=False)
+
+    def clean_start(self) -> date:
+        start = self.cleaned_data["start"]
+        today = timezone.localdate()
+        if not today - timedelta(days=366) <= start <= today + timedelta(days=settings.BOOKING_HORIZON_DAYS):
+            raise forms.ValidationError("Ask for a date between a year ago and the end of the booking horizon.")
+        return start
 
 
 class FindSlotsForm(forms.Form):

@@ -97,7 +97,8 @@ def patient_email(consultation: Consultation, kind: str) -> EmailMultiAlternativ
     return message
 
 
-def desk_email(consultation: Consultation) -> EmailMultiAlternatives | None:
+def desk_email(consultation: Consultation, *, changed: bool = False) -> EmailMultiAlternatives | None:
+    """A new request, or (`changed`) a patient's cancellation or move, for the front desk."""
     recipients = list(
         User.objects.filter(groups__name=FRONT_DESK, is_active=True).exclude(email="").values_list("email", flat=True)
     )
@@ -108,4 +109,6 @@ def desk_email(consultation: Consultation) -> EmailMultiAlternatives | None:
         "when": local_time(consultation),
         "desk": absolute(reverse("consultations:desk-today")),
     }
+    if changed:
+        return _email("A patient changed a consultation", "desk_changed", recipients, context)
     return _email("New consultation request", "desk_new_request", recipients, context)

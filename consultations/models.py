@@ -154,6 +154,9 @@ class Consultation(models.Model):
     end = models.DateTimeField()
     status = models.CharField(max_length=12, choices=Status, default=Status.REQUESTED)
     visit_type = models.CharField(max_length=10, choices=VisitType, default=VisitType.IN_PERSON)
+    # As typed for this request; the patient row keeps what the person first gave us.
+    contact_name = models.CharField(max_length=170, blank=True)
+    contact_phone = models.CharField(max_length=30, blank=True)
     reason = models.CharField("reason in a sentence", max_length=300)
     cancellation_reason = models.CharField(max_length=300, blank=True)
     # A form's one-time key, so a double click or a retried POST never makes two requests.

@@ -27,6 +27,10 @@ class SlotTaken(SlotUnavailable):
     """Someone else took the time between showing and booking it (the database's exclusion constraint)."""
 
 
+class FormAlreadyUsed(Exception):
+    """The form's one-time key was already used for a different request (e.g. Back on a shared computer)."""
+
+
 class NotChangeable(Exception):
     """The consultation is over, cancelled or declined, so it can no longer be moved or cancelled."""
 
@@ -121,38 +125,45 @@ def offered_slot(
 ) -> slots.Slot:
     local_day = timezone.localtime(start, location.zone).date()
     slot = slots.is_offered(free_slots_for(surgeon, first_day=local_day, days=1, ignore=ignore), start, location.slug)
-    if slot is None:
-        raise SlotUnavailable
-    return slot
+    if slot is not None:
+        return slot
+    taken = Consultation.objects.occupying().filter(surgeon=surgeon).overlapping(start, start + timedelta(minutes=1))
+    if ignore is not None:
+        taken = taken.exclude(pk=ignore.pk)
+    raise SlotTaken if taken.exists() else SlotUnavailable
 
 
-def _find_or_update_patient(details: PatientDetails) -> Patient:
-    values = {
-        "first_name": details.first_name,
-        "last_name": details.last_name,
-        "phone": details.phone,
-        "preferred_contact": details.preferred_contact,
-        "preferred_language": details.preferred_language,
-    }
-    patient = (
-        Patient.objects.select_for_update()
-        .annotate(email_lower=Lower("email"))
-        .filter(email_lower=details.email.lower(), date_of_birth=details.date_of_birth)
-        .first()
-    )
-    if patient is None:
-        try:
-            with transaction.atomic():
-                return Patient.objects.create(email=details.email, date_of_birth=details.date_of_birth, **values)
-        except IntegrityError:
-            # Created by a simultaneous request from the same person a moment ago.
-            patient = Patient.objects.annotate(email_lower=Lower("email")).get(
-                email_lower=details.email.lower(), date_of_birth=details.date_of_birth
+def _find_or_create_patient(details: PatientDetails) -> Patient:
+    """The same person (same e-mail and date of birth) is the same row. An anonymous form never changes an
+    existing patient's details: what was typed this time is kept on the consultation instead."""
+    same_person = {"email_lower": details.email.lower(), "date_of_birth": details.date_of_birth}
+    patient = Patient.objects.annotate(email_lower=Lower("email")).filter(**same_person).first()
+    if patient is not None:
+        return patient
+    try:
+        with transaction.atomic():
+            return Patient.objects.create(
+                first_name=details.first_name,
+                last_name=details.last_name,
+                date_of_birth=details.date_of_birth,
+                email=details.email,
+                phone=details.phone,
+                preferred_contact=details.preferred_contact,
+                preferred_language=details.preferred_language,
             )
-    for field, value in values.items():
-        setattr(patient, field, value)
-    patient.save(update_fields=list(values))
-    return patient
+    except IntegrityError:
+        # Created by a simultaneous request from the same person a moment ago.
+        return Patient.objects.annotate(email_lower=Lower("email")).get(**same_person)
+
+
+def _same_submission(consultation: Consultation, *, surgeon: Surgeon, start: datetime, details: PatientDetails) -> bool:
+    patient = consultation.patient
+    return (
+        consultation.surgeon_id == surgeon.pk
+        and consultation.start == start
+        and patient.email.lower() == details.email.lower()
+        and patient.date_of_birth == details.date_of_birth
+    )
 
 
 @transaction.atomic
@@ -166,18 +177,23 @@ def request_consultation(
     reason: str,
     idempotency_key: uuid.UUID,
 ) -> Consultation:
-    """Take the slot for the patient at once; a repeated submission returns the first one's consultation."""
-    existing = Consultation.objects.filter(idempotency_key=idempotency_key).first()
+    """Take the slot for the patient at once. The same form sent again returns the first consultation; a
+    form whose key was already used for someone or something else is refused, never shown."""
+    existing = Consultation.objects.select_related("patient").filter(idempotency_key=idempotency_key).first()
     if existing is not None:
-        return existing
+        if _same_submission(existing, surgeon=surgeon, start=start, details=details):
+            return existing
+        raise FormAlreadyUsed
     slot = offered_slot(surgeon, start, location)
-    patient = _find_or_update_patient(details)
+    patient = _find_or_create_patient(details)
     try:
         with transaction.atomic():
             consultation = Consultation.objects.create(
                 surgeon=surgeon,
                 location=location,
                 patient=patient,
+                contact_name=f"{details.first_name} {details.last_name}",
+                contact_phone=details.phone,
                 start=slot.start,
                 end=slot.end,
                 visit_type=visit_type,
@@ -187,8 +203,8 @@ def request_consultation(
     except IntegrityError as error:
         if is_overlap(error):
             raise SlotTaken from error
-        duplicate = Consultation.objects.filter(idempotency_key=idempotency_key).first()
-        if duplicate is not None:
+        duplicate = Consultation.objects.select_related("patient").filter(idempotency_key=idempotency_key).first()
+        if duplicate is not None and _same_submission(duplicate, surgeon=surgeon, start=start, details=details):
             return duplicate
         raise
     transaction.on_commit(partial(tasks.send_request_received.enqueue, consultation.pk))
@@ -214,6 +230,7 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
             raise SlotTaken from error
         raise
     transaction.on_commit(partial(tasks.send_rescheduled.enqueue, consultation.pk))
+    transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
     return consultation
 
 
@@ -231,4 +248,5 @@ def cancel_consultation(
     consultation.status_changed_at = timezone.now()
     consultation.save()
     transaction.on_commit(partial(tasks.send_cancelled.enqueue, consultation.pk))
+    transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
     return consultation

@@ -61,3 +61,9 @@ def send_cancelled(consultation_id: int, attempt: int = 0) -> None:
 def send_new_request_to_desk(consultation_id: int, attempt: int = 0) -> None:
     message = messages.desk_email(_consultation(consultation_id))
     _send(message, task_to_retry=send_new_request_to_desk, consultation_id=consultation_id, attempt=attempt)
+
+
+@task()
+def send_change_to_desk(consultation_id: int, attempt: int = 0) -> None:
+    message = messages.desk_email(_consultation(consultation_id), changed=True)
+    _send(message, task_to_retry=send_change_to_desk, consultation_id=consultation_id, attempt=attempt)

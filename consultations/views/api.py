@@ -17,9 +17,16 @@ def slots(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         parameter, errors = next(iter(form.errors.items()))
         return JsonResponse({"error": f"{parameter}: {errors[0]}", "parameter": parameter}, status=400)
-    surgeon = Surgeon.objects.listed().filter(slug=form.cleaned_data["surgeon"]).only("pk", "slug").first()
+    surgeon = (
+        Surgeon.objects.listed()
+        .filter(slug=form.cleaned_data["surgeon"], accepts_new_patients=True)
+        .only("pk", "slug")
+        .first()
+    )
     if surgeon is None:
-        return JsonResponse({"error": "No surgeon has that slug.", "parameter": "surgeon"}, status=404)
+        return JsonResponse(
+            {"error": "No surgeon taking new patients has that slug.", "parameter": "surgeon"}, status=404
+        )
     found = services.free_slots_for(
         surgeon, first_day=form.cleaned_data["start"], days=form.cleaned_data["days"] or DEFAULT_DAYS
     )

@@ -1,7 +1,7 @@
 """The patient's side: find a time, request it, and manage the request from the signed link."""
 
+from collections import defaultdict
 from datetime import date, timedelta
-from itertools import groupby
 
 from django.contrib import messages
 from django.core import signing
@@ -24,23 +24,23 @@ ALTERNATIVES_SHOWN = 8
 
 
 def _week_start(request: HttpRequest) -> date:
-    """The Monday of the week asked for (?week=YYYY-MM-DD), never before this week."""
+    """The Monday of the week asked for (?week=YYYY-MM-DD), kept between this week and the booking horizon."""
     today = timezone.localdate()
     try:
         asked = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         asked = today
-    asked = max(asked, today)
+    asked = min(max(asked, today), today + services.booking_policy().horizon)
     return asked - timedelta(days=asked.weekday())
 
 
 def _days(slots: list[Slot], monday: date, locations: dict[str, Location]) -> list[tuple[date, list]]:
     """The seven local days from `monday`, each with its (slot, location) pairs."""
-    by_day = {
-        day: [(slot, locations.get(slot.location)) for slot in found]
-        for day, found in groupby(slots, key=lambda slot: slot.local_start.date())
-    }
-    return [(monday + timedelta(days=n), by_day.get(monday + timedelta(days=n), [])) for n in range(7)]
+    # Slots come in UTC order; with several time zones one local day's slots need not be adjacent.
+    by_day: dict[date, list] = defaultdict(list)
+    for slot in slots:
+        by_day[slot.local_start.date()].append((slot, locations.get(slot.location)))
+    return [(monday + timedelta(days=n), by_day[monday + timedelta(days=n)]) for n in range(7)]
 
 
 def _week_context(surgeon: Surgeon, monday: date, *, ignore: Consultation | None = None) -> dict:
@@ -114,13 +114,14 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     alternatives: list[Slot] = []
     if request.method == "GET" and not request.GET.get("slot"):
         return redirect("consultations:pick-slot", slug=slug)
+    status = 200 if request.method == "GET" else 400
     if request.method == "POST" and form.is_valid():
-        start, location_slug = form.cleaned_data["slot"]
+        start, location = form.cleaned_data["slot"]
         data = form.cleaned_data
         try:
             consultation = services.request_consultation(
                 surgeon=surgeon,
-                location=get_object_or_404(Location, slug=location_slug),
+                location=location,
                 start=start,
                 details=services.PatientDetails(
                     first_name=data["first_name"],
@@ -134,9 +135,14 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 reason=data["reason"],
                 idempotency_key=data["idempotency_key"],
             )
-        except services.SlotUnavailable:
-            form.add_error("slot", "That time was just taken, please choose another.")
-            alternatives = services.free_slots_for(surgeon, first_day=start.date(), days=14)[:ALTERNATIVES_SHOWN]
+        except services.FormAlreadyUsed:
+            messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
+            return redirect("consultations:pick-slot", slug=slug)
+        except services.SlotUnavailable as error:
+            status = 409
+            form.add_error("slot", _unavailable_message(error))
+            first_day = max(start.date(), timezone.localdate())
+            alternatives = services.free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
         else:
             return redirect("consultations:request-sent", token=patient_token(consultation))
     context = {
@@ -146,7 +152,13 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
         "alternatives": alternatives,
         "locations": {location.slug: location for location in surgeon.locations.all()},
     }
-    return render(request, "consultations/request_details.html", context)
+    return render(request, "consultations/request_details.html", context, status=status)
+
+
+def _unavailable_message(error: services.SlotUnavailable) -> str:
+    if isinstance(error, services.SlotTaken):
+        return "That time was just taken, please choose another."
+    return "That time is no longer available, please choose another."
 
 
 def _chosen_slot(form: RequestForm) -> dict | None:
@@ -227,16 +239,17 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
     if not consultation.is_changeable:
         messages.error(request, "This consultation can no longer be moved online. Please call us.")
         return redirect("consultations:my-consultation", token=token)
+    status = 200
     if request.method == "POST":
         form = SlotChoiceForm(request.POST)
+        status = 400
         if form.is_valid():
-            start, location_slug = form.cleaned_data["slot"]
+            start, location = form.cleaned_data["slot"]
             try:
-                services.reschedule_consultation(
-                    consultation=consultation, start=start, location=get_object_or_404(Location, slug=location_slug)
-                )
-            except services.SlotUnavailable:
-                messages.error(request, "That time was just taken, please choose another.")
+                services.reschedule_consultation(consultation=consultation, start=start, location=location)
+            except services.SlotUnavailable as error:
+                status = 409
+                messages.error(request, _unavailable_message(error))
             except services.NotChangeable:
                 messages.error(request, "This consultation can no longer be moved online. Please call us.")
             else:
@@ -252,4 +265,4 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
         "post_url": reverse("consultations:reschedule", args=[token]),
     }
     template = "consultations/_week.html" if request.htmx else "consultations/reschedule.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)

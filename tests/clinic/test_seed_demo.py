@@ -6,7 +6,12 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import TestCase, override_settings
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.models import Credential, Location, Surgeon
+from consultations.models import AvailabilityRule, Consultation
+from education.models import Article
 
 
 def seed(*args: str) -> str:
@@ -37,11 +42,18 @@ class SeedDemoTests(TestCase):
             assert response.status_code == 302
             assert client.get(response["Location"]).status_code == 200, role
 
-    def test_running_twice_changes_nothing(self) -> None:
+    def test_running_twice_adds_nothing_and_keeps_second_factors(self) -> None:
+        models = [User, TOTPDevice, StaticToken, Surgeon, Credential, Location, AvailabilityRule, Consultation, Article]
+
+        def snapshot() -> dict[str, list[int]]:
+            return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in models}
+
         first = seed("--force")
+        rows, keys = snapshot(), sorted(TOTPDevice.objects.values_list("key", flat=True))
         second = seed("--force")
 
+        assert snapshot() == rows
+        assert sorted(TOTPDevice.objects.values_list("key", flat=True)) == keys
         assert first == second
-        assert User.objects.count() == 3
-        assert TOTPDevice.objects.filter(confirmed=True).count() == 3
+        assert len(rows["User"]) == 3 and len(rows["Surgeon"]) == 5 and len(rows["Consultation"]) == 4
         assert "fictional" in first

@@ -71,6 +71,8 @@ class SlotsApiTests(TestCase):
             ({"surgeon": "ana", "start": "2026-03-09", "days": "0"}, "days"),
             ({"surgeon": "ana", "start": "2026-03-09", "days": "many"}, "days"),
             ({"surgeon": "<script>", "start": "2026-03-09"}, "surgeon"),
+            ({"surgeon": "ana", "start": "9999-12-31"}, "start"),
+            ({"surgeon": "ana", "start": "0001-01-01"}, "start"),
         ]
         for params, parameter in cases:
             with self.subTest(params=params):
@@ -78,6 +80,13 @@ class SlotsApiTests(TestCase):
                 assert response.status_code == 400
                 assert response.json()["parameter"] == parameter
                 assert parameter in response.json()["error"]
+
+    def test_a_surgeon_not_taking_new_patients_has_no_public_slots(self) -> None:
+        make_surgeon(slug="full", locations=[self.albany], accepts_new_patients=False)
+
+        response = self.client.get(API, {"surgeon": "full", "start": "2026-03-09"})
+
+        assert response.status_code == 404
 
     def test_at_most_four_queries_however_many_consultations_are_stored(self) -> None:
         start = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)

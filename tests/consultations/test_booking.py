@@ -88,6 +88,16 @@ class RequestConsultationTests(TestCase):
         with pytest.raises(services.SlotUnavailable):
             self.request()
 
+    def test_a_used_form_sent_again_by_someone_else_is_refused(self) -> None:
+        key = uuid.uuid4()
+        self.request(idempotency_key=key)
+
+        with pytest.raises(services.FormAlreadyUsed):
+            self.request(idempotency_key=key, details=details(email="next.person@example.com"))
+        with pytest.raises(services.FormAlreadyUsed):
+            self.request(idempotency_key=key, start=NINE + timedelta(minutes=30))
+        assert Consultation.objects.count() == 1
+
     def test_the_same_submission_twice_makes_one_consultation(self) -> None:
         key = uuid.uuid4()
 
@@ -101,11 +111,16 @@ class RequestConsultationTests(TestCase):
     def test_the_same_person_booking_again_is_the_same_patient(self) -> None:
         first = self.request()
         second = self.request(
-            start=NINE + timedelta(minutes=30), details=details(email="ROBIN@example.com", phone="555-0100 x")
+            start=NINE + timedelta(minutes=30),
+            details=details(email="ROBIN@example.com", first_name="Someone", phone="(518) 555-0999"),
         )
 
         assert first.patient_id == second.patient_id
         assert Patient.objects.count() == 1
+        # A form anyone can fill in never rewrites the stored patient; what was typed stays with the request.
+        patient = Patient.objects.get()
+        assert (patient.first_name, patient.phone) == ("Robin", "(518) 555-0123")
+        assert (second.contact_name, second.contact_phone) == ("Someone Fictional", "(518) 555-0999")
         third = self.request(start=NINE + timedelta(hours=1), details=details(date_of_birth=date(1990, 1, 1)))
         assert third.patient_id != first.patient_id
 
@@ -158,10 +173,11 @@ class ExclusionConstraintTests(TestCase):
                 "surgeon": self.surgeon.pk,
                 "location": self.albany.pk,
                 "patient": existing.patient.pk,
+                # Practice time (New York): 09:15 EDT overlaps the 09:00 consultation.
                 "start_0": "2026-03-09",
-                "start_1": "13:15:00",
+                "start_1": "09:15:00",
                 "end_0": "2026-03-09",
-                "end_1": "13:45:00",
+                "end_1": "09:45:00",
                 "status": "confirmed",
                 "visit_type": "in_person",
                 "reason": "Fictional",
@@ -249,10 +265,10 @@ class RequestPagesTests(TestCase):
             self.form_data(date_of_birth="2030-01-01", email="not-an-email", phone="12"),
         )
 
-        self.assertContains(response, "Your date of birth must be in the past.")
-        self.assertContains(response, "Enter a valid email address.")
-        self.assertContains(response, "Enter a phone number we can call")
-        self.assertContains(response, 'value="Robin"')
+        self.assertContains(response, "Your date of birth must be in the past.", status_code=400)
+        self.assertContains(response, "Enter a valid email address.", status_code=400)
+        self.assertContains(response, "Enter a phone number we can call", status_code=400)
+        self.assertContains(response, 'value="Robin"', status_code=400)
         assert not Consultation.objects.exists()
 
     def test_a_slot_taken_meanwhile_offers_other_times_and_keeps_the_details(self) -> None:
@@ -260,16 +276,56 @@ class RequestPagesTests(TestCase):
 
         response = self.client.post(reverse("consultations:request-details", args=["ana"]), self.form_data())
 
-        self.assertContains(response, "That time was just taken, please choose another.")
-        self.assertContains(response, "9:30 AM EDT")
-        self.assertContains(response, 'value="Leg pain came back after my fusion."')
+        self.assertContains(response, "That time was just taken, please choose another.", status_code=409)
+        self.assertContains(response, "9:30 AM EDT", status_code=409)
+        self.assertContains(response, 'value="Leg pain came back after my fusion."', status_code=409)
 
     def test_a_mangled_slot_is_a_message_not_an_error(self) -> None:
         response = self.client.post(
             reverse("consultations:request-details", args=["ana"]), self.form_data(slot="yesterday|nowhere")
         )
 
-        self.assertContains(response, "Please choose a time from the list.")
+        self.assertContains(response, "Please choose a time from the list.", status_code=400)
+
+    def test_times_at_the_ends_of_the_calendar_are_messages_not_errors(self) -> None:
+        details_url = reverse("consultations:request-details", args=["ana"])
+        far = "9999-12-31T23:00:00-05:00|albany"
+
+        assert (
+            self.client.get(reverse("consultations:pick-slot", args=["ana"]), {"week": "9999-12-31"}).status_code == 200
+        )
+        assert self.client.get(details_url, {"slot": far}).status_code == 200
+        for slot in (far, "0001-01-01T00:00:00+05:00|albany", f"{NINE.isoformat()}|no-such-place"):
+            with self.subTest(slot=slot):
+                response = self.client.post(details_url, self.form_data(slot=slot))
+                self.assertContains(response, "Please choose a time from the list.", status_code=400)
+                self.assertContains(response, 'value="Robin"', status_code=400)
+
+    def test_a_form_sent_again_by_someone_else_starts_over(self) -> None:
+        url = reverse("consultations:request-details", args=["ana"])
+        data = self.form_data()
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url, data)
+
+        response = self.client.post(url, data | {"email": "next.person@example.com"}, follow=True)
+
+        self.assertContains(response, "This form was already sent.")
+        self.assertNotContains(response, "Leg pain came back")
+        assert Consultation.objects.count() == 1
+
+    def test_week_view_keeps_every_zones_slots_on_their_local_day(self) -> None:
+        phoenix = make_location(slug="phoenix", timezone="America/Phoenix")
+        # Monday 21:30 MST is Tuesday 04:30 UTC, which sorts before Tuesday's 09:00 in Albany.
+        make_rule(self.surgeon, phoenix, weekday=0, start_time=time(21, 30), end_time=time(22))
+        make_rule(self.surgeon, self.albany, weekday=1, start_time=time(9), end_time=time(9, 30))
+
+        response = self.client.get(reverse("consultations:pick-slot", args=["ana"]), {"week": "2026-03-09"})
+
+        html = response.content.decode()
+        tuesday = html.split('aria-label="Tuesday, March 10"')[1].split("</section>")[0]
+        monday = html.split('aria-label="Monday, March 9"')[1].split("</section>")[0]
+        assert "9:00 AM EDT" in tuesday
+        assert "9:30 PM MST" in monday
 
     def test_choosing_from_the_earliest_times_across_surgeons(self) -> None:
         response = self.client.get(reverse("consultations:request"), {"location": "albany"})
@@ -277,3 +333,27 @@ class RequestPagesTests(TestCase):
         self.assertContains(response, "Monday, March 9, 2026, 9:00 AM EDT")
         self.assertContains(response, "Dr. Test Lopez, MD")
         assert re.search(r'href="/request/ana/details/\?slot=[^"]+albany"', response.content.decode())
+
+
+@time_machine.travel(NOW, tick=False)
+class AdminTimeZoneTests(TestCase):
+    def test_time_off_typed_in_the_admin_is_practice_time_not_utc(self) -> None:
+        surgeon = make_surgeon(locations=[make_location()])
+        sign_in(self.client, make_user(role=roles.ADMIN))
+
+        form = self.client.get(reverse("admin:consultations_timeoff_add"))
+        self.assertContains(form, "Time in America/New_York.")
+        self.client.post(
+            reverse("admin:consultations_timeoff_add"),
+            {
+                "surgeon": surgeon.pk,
+                "start_0": "2026-03-09",
+                "start_1": "09:00:00",
+                "end_0": "2026-03-09",
+                "end_1": "12:00:00",
+                "reason": "Fictional",
+            },
+        )
+
+        off = TimeOff.objects.get()
+        assert (off.start, off.end) == (NINE, NINE + timedelta(hours=3))

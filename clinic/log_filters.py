@@ -1,0 +1,15 @@
+"""Keep capabilities out of logs: a patient's signed link works like a password."""
+
+import logging
+import re
+
+PATIENT_LINK = re.compile(r"(/my-consultation/)[^/\s\"']+")
+
+
+class MaskPatientLinks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = PATIENT_LINK.sub(r"\1[link]", message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
