@@ -10,6 +10,7 @@ Each as median and 95th percentile over CALLS calls, with SQL queries per call. 
 PNG plot into bench/README.md and bench/latency.png.
 """
 
+import math
 import os
 import statistics
 import sys
@@ -241,8 +242,6 @@ def plot(results: dict[str, list[tuple[int, float, float, float]]], target: Path
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     top = max(row[1] for rows in results.values() for row in rows) * 1.15
-    import math
-
     sizes = [row[0] for row in next(iter(results.values()))]
     low, high = math.log10(min(sizes)), math.log10(max(sizes))
 
@@ -268,7 +267,9 @@ def plot(results: dict[str, list[tuple[int, float, float, float]]], target: Path
         draw.line(points, fill=colour, width=3)
         for x, y in points:
             draw.ellipse([x - 4, y - 4, x + 4, y + 4], fill=colour)
-        draw.text((width - margin - 170, margin + 18 * index), f"— {name}", fill=colour)
+        legend_y = margin + 18 * index + 6
+        draw.line([(width - margin - 200, legend_y), (width - margin - 175, legend_y)], fill=colour, width=3)
+        draw.text((width - margin - 168, legend_y - 6), name, fill=colour)
     draw.text((margin, 20), "Median latency per call (in-process, through all middleware)", fill="black")
     image.save(target)
 

@@ -193,22 +193,23 @@ def _link_problem(request: HttpRequest, consultation: Consultation | None) -> Ht
     return None
 
 
-@require_GET
-@never_cache
-def request_sent(request: HttpRequest, token: str) -> HttpResponse:
+def _patient_page(request: HttpRequest, token: str, template: str) -> HttpResponse:
     consultation = _consultation_from(token)
     if problem := _link_problem(request, consultation):
         return problem
-    return render(request, "consultations/request_sent.html", {"consultation": consultation, "token": token})
+    return render(request, template, {"consultation": consultation, "token": token})
+
+
+@require_GET
+@never_cache
+def request_sent(request: HttpRequest, token: str) -> HttpResponse:
+    return _patient_page(request, token, "consultations/request_sent.html")
 
 
 @require_GET
 @never_cache
 def my_consultation(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = _consultation_from(token)
-    if problem := _link_problem(request, consultation):
-        return problem
-    return render(request, "consultations/my_consultation.html", {"consultation": consultation, "token": token})
+    return _patient_page(request, token, "consultations/my_consultation.html")
 
 
 @require_http_methods(["GET", "POST"])
