@@ -321,6 +321,11 @@ class Credential(models.Model):
                 violation_error_message="The expiry date must be after the date it was awarded.",
             ),
             models.CheckConstraint(
+                condition=Q(verified_on__isnull=True) | (Q(verified_by__isnull=False) & ~Q(source_url="")),
+                name="credential_verification_has_who_and_where",
+                violation_error_message="A verification needs who checked it and the address of the source checked.",
+            ),
+            models.CheckConstraint(
                 condition=~Q(kind="state_licence") | ~Q(state=""),
                 name="credential_licence_has_state",
                 violation_error_message="A state licence needs its state.",

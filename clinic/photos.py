@@ -17,7 +17,7 @@ def reencode_photo(upload: UploadedFile, *, name: str) -> ContentFile:
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError("The photo is larger than 5 MB. Please upload a smaller one.", code="photo_too_large")
     try:
-        with Image.open(upload) as source:
+        with Image.open(upload, formats=["JPEG", "PNG", "WEBP"]) as source:
             if source.width * source.height > MAX_SOURCE_PIXELS:
                 raise ValidationError("The photo has too many pixels. Please upload a smaller one.", code="photo_huge")
             image = ImageOps.exif_transpose(source).convert("RGB")

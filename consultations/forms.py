@@ -10,6 +10,7 @@ from clinic.models import Location
 from consultations.models import Consultation, Patient
 
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
 def parse_slot(value: str) -> tuple[datetime, str]:
@@ -22,7 +23,7 @@ def parse_slot(value: str) -> tuple[datetime, str]:
         in_range = start.tzinfo is not None and now - timedelta(days=1) <= start <= now + horizon
     except OverflowError as error:  # a date at the very end of the calendar, shifted by its offset
         raise ValueError(value) from error
-    if not in_range or not location:
+    if not in_range or not SLUG.fullmatch(location):
         raise ValueError(value)
     return start, location
 

@@ -193,6 +193,11 @@ class Consultation(models.Model):
         return f"{self.reference} with {self.surgeon}"
 
     @property
+    def name_as_typed(self) -> str:
+        """The name given with this request: what the patient's own pages show, never another request's."""
+        return self.contact_name or str(self.patient)
+
+    @property
     def reference(self) -> str:
         """A short reference patients can read out on the phone."""
         return self.public_id.hex[:8].upper()

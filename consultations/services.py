@@ -9,6 +9,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -29,6 +30,10 @@ class SlotTaken(SlotUnavailable):
 
 class FormAlreadyUsed(Exception):
     """The form's one-time key was already used for a different request (e.g. Back on a shared computer)."""
+
+
+class AlreadyAtThatTime(Exception):
+    """The patient chose the time the consultation already has."""
 
 
 class NotChangeable(Exception):
@@ -136,7 +141,8 @@ def offered_slot(
 def _find_or_create_patient(details: PatientDetails) -> Patient:
     """The same person (same e-mail and date of birth) is the same row. An anonymous form never changes an
     existing patient's details: what was typed this time is kept on the consultation instead."""
-    same_person = {"email_lower": details.email.lower(), "date_of_birth": details.date_of_birth}
+    # Compared the way the unique constraint compares: PostgreSQL's LOWER(), not Python's.
+    same_person = {"email_lower": Lower(Value(details.email)), "date_of_birth": details.date_of_birth}
     patient = Patient.objects.annotate(email_lower=Lower("email")).filter(**same_person).first()
     if patient is not None:
         return patient
@@ -156,14 +162,19 @@ def _find_or_create_patient(details: PatientDetails) -> Patient:
         return Patient.objects.annotate(email_lower=Lower("email")).get(**same_person)
 
 
-def _same_submission(consultation: Consultation, *, surgeon: Surgeon, start: datetime, details: PatientDetails) -> bool:
-    patient = consultation.patient
+def _by_key(idempotency_key: uuid.UUID, details: PatientDetails) -> Consultation | None:
+    """The consultation made with this form key, marked with whether it is the same person's."""
+    same_person = Q(patient_email=Lower(Value(details.email)), patient__date_of_birth=details.date_of_birth)
     return (
-        consultation.surgeon_id == surgeon.pk
-        and consultation.start == start
-        and patient.email.lower() == details.email.lower()
-        and patient.date_of_birth == details.date_of_birth
+        Consultation.objects.filter(idempotency_key=idempotency_key)
+        .annotate(patient_email=Lower("patient__email"))
+        .annotate(same_person=ExpressionWrapper(same_person, output_field=BooleanField()))
+        .first()
     )
+
+
+def _same_submission(consultation: Consultation, *, surgeon: Surgeon, start: datetime) -> bool:
+    return consultation.same_person and consultation.surgeon_id == surgeon.pk and consultation.start == start
 
 
 @transaction.atomic
@@ -179,9 +190,9 @@ def request_consultation(
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
     form whose key was already used for someone or something else is refused, never shown."""
-    existing = Consultation.objects.select_related("patient").filter(idempotency_key=idempotency_key).first()
+    existing = _by_key(idempotency_key, details)
     if existing is not None:
-        if _same_submission(existing, surgeon=surgeon, start=start, details=details):
+        if _same_submission(existing, surgeon=surgeon, start=start):
             return existing
         raise FormAlreadyUsed
     slot = offered_slot(surgeon, start, location)
@@ -203,8 +214,8 @@ def request_consultation(
     except IntegrityError as error:
         if is_overlap(error):
             raise SlotTaken from error
-        duplicate = Consultation.objects.select_related("patient").filter(idempotency_key=idempotency_key).first()
-        if duplicate is not None and _same_submission(duplicate, surgeon=surgeon, start=start, details=details):
+        duplicate = _by_key(idempotency_key, details)
+        if duplicate is not None and _same_submission(duplicate, surgeon=surgeon, start=start):
             return duplicate
         raise
     transaction.on_commit(partial(tasks.send_request_received.enqueue, consultation.pk))
@@ -218,6 +229,8 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
     consultation = Consultation.objects.select_for_update().select_related("surgeon").get(pk=consultation.pk)
     if not consultation.is_changeable:
         raise NotChangeable
+    if start == consultation.start and location.pk == consultation.location_id:
+        raise AlreadyAtThatTime
     slot = offered_slot(consultation.surgeon, start, location, ignore=consultation)
     consultation.start, consultation.end, consultation.location = slot.start, slot.end, location
     consultation.status = Consultation.Status.REQUESTED

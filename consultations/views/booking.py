@@ -1,10 +1,11 @@
 """The patient's side: find a time, request it, and manage the request from the signed link."""
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Location, Procedure, Surgeon
 from consultations import services
-from consultations.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, parse_slot
+from consultations.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
 from consultations.messages import patient_token, public_id_from_token
 from consultations.models import Consultation
 from consultations.slots import Slot
@@ -43,8 +44,15 @@ def _days(slots: list[Slot], monday: date, locations: dict[str, Location]) -> li
     return [(monday + timedelta(days=n), by_day[monday + timedelta(days=n)]) for n in range(7)]
 
 
-def _week_context(surgeon: Surgeon, monday: date, *, ignore: Consultation | None = None) -> dict:
-    slots = services.free_slots_for(surgeon, first_day=monday, days=7, ignore=ignore)
+def _week_context(
+    surgeon: Surgeon, monday: date, *, ignore: Consultation | None = None, current: datetime | None = None
+) -> dict:
+    """The week's free slots; `current` (the time being moved away from) is not offered as a new one."""
+    slots = [
+        slot
+        for slot in services.free_slots_for(surgeon, first_day=monday, days=7, ignore=ignore)
+        if slot.start != current
+    ]
     today = timezone.localdate()
     horizon = today + timedelta(days=services.booking_policy().horizon.days)
     locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
@@ -58,11 +66,17 @@ def _week_context(surgeon: Surgeon, monday: date, *, ignore: Consultation | None
     }
 
 
-def _first_available_week(surgeon: Surgeon, *, ignore: Consultation | None = None) -> date | None:
+def _first_available_week(
+    surgeon: Surgeon, *, ignore: Consultation | None = None, current: datetime | None = None
+) -> date | None:
     today = timezone.localdate()
-    slots = services.free_slots_for(
-        surgeon, first_day=today, days=services.booking_policy().horizon.days + 1, ignore=ignore
-    )
+    slots = [
+        slot
+        for slot in services.free_slots_for(
+            surgeon, first_day=today, days=services.booking_policy().horizon.days + 1, ignore=ignore
+        )
+        if slot.start != current
+    ]
     if not slots:
         return None
     first = slots[0].local_start.date()
@@ -164,11 +178,8 @@ def _unavailable_message(error: services.SlotUnavailable) -> str:
 def _chosen_slot(form: RequestForm) -> dict | None:
     """The slot the patient picked, for display, whether or not the rest of the form is valid yet."""
     try:
-        start, location_slug = parse_slot(form["slot"].value() or "")
-    except ValueError:
-        return None
-    location = Location.objects.filter(slug=location_slug).first()
-    if location is None:
+        start, location = clean_slot_field(form["slot"].value() or "")
+    except ValidationError:
         return None
     return {
         "slot": Slot(start=start, end=start, location=location.slug, timezone=location.timezone),
@@ -228,7 +239,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, "Your consultation is cancelled. We have sent you an e-mail to confirm.")
         return redirect("consultations:my-consultation", token=token)
     context = {"consultation": consultation, "token": token, "form": form}
-    return render(request, "consultations/cancel.html", context)
+    return render(request, "consultations/cancel.html", context, status=400 if form.is_bound else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -248,6 +259,9 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             start, location = form.cleaned_data["slot"]
             try:
                 services.reschedule_consultation(consultation=consultation, start=start, location=location)
+            except services.AlreadyAtThatTime:
+                messages.info(request, "That is already your consultation's time; nothing has changed.")
+                return redirect("consultations:my-consultation", token=token)
             except services.SlotUnavailable as error:
                 status = 409
                 messages.error(request, _unavailable_message(error))
@@ -258,9 +272,13 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect("consultations:my-consultation", token=token)
         else:
             messages.error(request, "Please choose a time from the list.")
-    first = _first_available_week(consultation.surgeon, ignore=consultation) if request.GET.get("first") else None
+    first = (
+        _first_available_week(consultation.surgeon, ignore=consultation, current=consultation.start)
+        if request.GET.get("first")
+        else None
+    )
     monday = first or _week_start(request)
-    context = _week_context(consultation.surgeon, monday, ignore=consultation) | {
+    context = _week_context(consultation.surgeon, monday, ignore=consultation, current=consultation.start) | {
         "consultation": consultation,
         "token": token,
         "post_url": reverse("consultations:reschedule", args=[token]),

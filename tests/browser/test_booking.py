@@ -1,8 +1,9 @@
 """A patient on a phone requests a consultation, then moves it and cancels it from the link in the e-mail."""
 
 import re
-from datetime import time
+from datetime import UTC, datetime, time, timedelta
 
+import time_machine
 from django.core import mail
 from playwright.sync_api import Page, expect
 
@@ -11,6 +12,14 @@ from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import make_location, make_rule, make_surgeon
 
 
+def next_wednesday_noon() -> datetime:
+    """A fixed point in the week, in the future (cookies the browser gets must not be dated in its past)."""
+    now = datetime.now(UTC)
+    days = (2 - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=12, minute=0, second=0, microsecond=0)
+
+
+@time_machine.travel(next_wednesday_noon(), tick=True)
 def test_request_reschedule_and_cancel(page: Page) -> None:
     albany = make_location(name="Albany Spine (fictional)", slug="albany", timezone="America/New_York")
     surgeon = make_surgeon(slug="ana-lopez", first_name="Ana", last_name="Lopez", locations=[albany])

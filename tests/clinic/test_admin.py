@@ -1,7 +1,8 @@
 import tempfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
+import time_machine
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
@@ -17,13 +18,18 @@ from tests.factories import make_credential, make_location, make_surgeon, make_u
 CHANGELIST = reverse("admin:clinic_credential_changelist")
 
 
+# Noon UTC: staff pages use the practice's zone, so near midnight their 'today' differs from UTC's.
+NOON = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
+
+
+@time_machine.travel(NOON, tick=False)
 class MarkVerifiedActionTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
         cls.admin = make_user(role=roles.ADMIN)
         surgeon = make_surgeon()
         old = timezone.localdate() - timedelta(days=500)
-        cls.stale = make_credential(surgeon, title="stale", verified_on=old, source_url="")
+        cls.stale = make_credential(surgeon, title="stale", verified_on=old, source_url="https://old.example.org/")
         cls.other = make_credential(surgeon, title="other", verified_on=old)
 
     def setUp(self) -> None:
@@ -64,7 +70,7 @@ class MarkVerifiedActionTests(TestCase):
 
         self.assertContains(response, "Enter a valid URL.")
         self.stale.refresh_from_db()
-        assert self.stale.verified_by is None
+        assert self.stale.verified_by != self.admin and self.stale.verified_on != timezone.localdate()
 
     def test_list_filters_for_expired_and_needing_reverification(self) -> None:
         fresh = make_credential(make_surgeon(), title="fresh")
@@ -149,6 +155,12 @@ class SurgeonPhotoTests(TestCase):
         self.assertContains(response, "Upload a valid image")
         assert not Surgeon.objects.exists()
 
+    def test_formats_other_than_jpeg_png_and_webp_are_refused(self) -> None:
+        response = self.add_surgeon(image_upload(size=(40, 40), image_format="GIF"))
+
+        self.assertContains(response, "not a photo we can read")
+        assert not Surgeon.objects.exists()
+
     def test_a_photo_over_five_megabytes_is_refused(self) -> None:
         big = image_upload(size=(2000, 2000), image_format="BMP")
         assert big.size > MAX_UPLOAD_BYTES
@@ -159,6 +171,7 @@ class SurgeonPhotoTests(TestCase):
         assert not Surgeon.objects.exists()
 
 
+@time_machine.travel(NOON, tick=False)
 class ReverificationPageTests(TestCase):
     def test_front_desk_sees_what_needs_checking_and_why(self) -> None:
         surgeon = make_surgeon(first_name="Ana", last_name="Lopez")

@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
@@ -76,6 +76,15 @@ class CredentialConstraintTests(TestCase):
         bad = Credential(surgeon=self.surgeon, kind=Credential.Kind.STATE_LICENCE, issuer="Board", title="Licence")
         with pytest.raises(ValidationError, match="A state licence needs its state"):
             bad.full_clean()
+
+    def test_a_verification_needs_who_checked_and_where(self) -> None:
+        for missing in ({"verified_by": None}, {"source_url": ""}):
+            with (
+                self.subTest(missing=missing),
+                pytest.raises(IntegrityError, match="who_and_where"),
+                transaction.atomic(),
+            ):
+                make_credential(self.surgeon, **missing)
 
     def test_other_kinds_need_no_state(self) -> None:
         assert make_credential(self.surgeon, kind=Credential.Kind.FELLOWSHIP, state="").pk

@@ -88,6 +88,13 @@ class RequestConsultationTests(TestCase):
         with pytest.raises(services.SlotUnavailable):
             self.request()
 
+    def test_an_email_that_lowercases_differently_in_python_still_finds_the_patient(self) -> None:
+        email = "x@\u1e9etra\u0130e.example"  # capital sharp s and dotted capital I
+        first = self.request(details=details(email=email))
+        second = self.request(start=NINE + timedelta(minutes=30), details=details(email=email))
+
+        assert first.patient_id == second.patient_id
+
     def test_a_used_form_sent_again_by_someone_else_is_refused(self) -> None:
         key = uuid.uuid4()
         self.request(idempotency_key=key)
@@ -300,6 +307,28 @@ class RequestPagesTests(TestCase):
                 response = self.client.post(details_url, self.form_data(slot=slot))
                 self.assertContains(response, "Please choose a time from the list.", status_code=400)
                 self.assertContains(response, 'value="Robin"', status_code=400)
+
+    def test_someone_using_anothers_email_and_birth_date_sees_only_their_own_words(self) -> None:
+        url = reverse("consultations:request-details", args=["ana"])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url, self.form_data(first_name="Victoria", last_name="Realname"))
+            response = self.client.post(
+                url,
+                self.form_data(slot=f"{(NINE + timedelta(minutes=30)).isoformat()}|albany", first_name="Mallory"),
+                follow=True,
+            )
+
+        self.assertContains(response, "Thank you, Mallory Fictional.")
+        self.assertNotContains(response, "Victoria")
+        link = response.redirect_chain[0][0].replace("/sent/", "/")
+        self.assertNotContains(self.client.get(link), "Realname")
+
+    def test_a_nul_byte_in_the_chosen_time_is_a_message(self) -> None:
+        url = reverse("consultations:request-details", args=["ana"])
+        slot = f"{NINE.isoformat()}|\x00"
+
+        assert self.client.get(url, {"slot": slot}).status_code == 200
+        self.assertContains(self.client.post(url, self.form_data(slot=slot)), "alert-danger", status_code=400)
 
     def test_a_form_sent_again_by_someone_else_starts_over(self) -> None:
         url = reverse("consultations:request-details", args=["ana"])

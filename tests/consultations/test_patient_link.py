@@ -100,6 +100,26 @@ class PatientLinkTests(TestCase):
         assert (self.consultation.start, self.consultation.sequence) == (NINE, 0)
         assert not mail.outbox
 
+    def test_the_current_time_is_not_offered_and_choosing_it_changes_nothing(self) -> None:
+        page = self.client.get(self.url("reschedule"), {"week": "2026-03-09"})
+        assert f"{NINE.isoformat()}|albany" not in page.content.decode()
+        self.assertContains(page, "9:30 AM EDT")
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url("reschedule"), {"slot": f"{NINE.isoformat()}|albany"}, follow=True)
+
+        self.assertContains(response, "That is already your consultation")
+        self.consultation.refresh_from_db()
+        assert (self.consultation.start, self.consultation.sequence) == (NINE, 0)
+        assert not mail.outbox
+
+    def test_an_overlong_cancellation_reason_is_a_400_with_the_form_kept(self) -> None:
+        response = self.client.post(self.url("cancel"), {"reason": "x" * 301})
+
+        assert response.status_code == 400
+        self.consultation.refresh_from_db()
+        assert self.consultation.status == Consultation.Status.REQUESTED
+
     def test_a_mangled_reschedule_choice_is_a_message(self) -> None:
         response = self.client.post(self.url("reschedule"), {"slot": "soon"})
 

@@ -79,7 +79,7 @@ class Command(BaseCommand):
         user.set_password(demo.password)
         user.save(update_fields=["password"])
         if not is_admin:
-            user.groups.set([Group.objects.get(name=demo.role)])
+            user.groups.set([Group.objects.get_or_create(name=demo.role)[0]])
 
         device = services.confirmed_authenticator(user)
         if device is None:
