@@ -100,13 +100,14 @@ def request_start(request: HttpRequest) -> HttpResponse:
             ((slot, by_id[surgeon_id]) for surgeon_id, slots in found.items() for slot in slots[:EARLIEST_SHOWN]),
             key=lambda pair: pair[0].start,
         )[:EARLIEST_SHOWN]
+    locations = list(Location.objects.all())
+    by_slug = {location.slug: location for location in locations}
     context = {
         "form": form,
         "surgeons": Surgeon.objects.listed().filter(accepts_new_patients=True).order_by("last_name"),
         "procedures": Procedure.objects.filter(surgeons__is_listed=True).distinct(),
-        "locations": Location.objects.all(),
-        "earliest": earliest,
-        "locations_by_slug": {location.slug: location for location in Location.objects.all()},
+        "locations": locations,
+        "earliest": [(slot, surgeon, by_slug.get(slot.location)) for slot, surgeon in earliest],
     }
     return render(request, "consultations/request_start.html", context)
 
