@@ -62,6 +62,10 @@ def test_request_reschedule_and_cancel(page: Page) -> None:
     page.get_by_role("link", name="Choose another time").click()
     page.get_by_role("link", name="Next week").click()
     expect(page.locator("#week h2")).to_contain_text("Week of")
+    # htmx swapped only the week: still one page heading and one week, and the address follows.
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("#week")).to_have_count(1)
+    assert "week=" in page.url
     check_accessibility(page)
     page.locator("#week button").first.click()
     expect(page.get_by_text("Your consultation has a new time.")).to_be_visible()
