@@ -161,6 +161,8 @@ USE_I18N = True
 USE_TZ = True
 
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Patients' uploaded reports: never under MEDIA_ROOT, served only by a view that checks access and logs it.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
@@ -186,6 +188,14 @@ CALENDAR_UID_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
 BOOKING_MIN_NOTICE_HOURS = int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24"))
 BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", "90"))
 BOOKING_BUFFER_MINUTES = int(os.environ.get("BOOKING_BUFFER_MINUTES", "0"))
+
+# The intake (DOMAIN.md §2). A disability index is not reported when more sections than this are unanswered.
+INTAKE_MAX_MISSING_SECTIONS = int(os.environ.get("INTAKE_MAX_MISSING_SECTIONS", "2"))
+# A change in the disability index counts as meaningful at this many points or this share of the last score.
+INTAKE_MEANINGFUL_CHANGE_POINTS = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE_POINTS", "10"))
+INTAKE_MEANINGFUL_CHANGE_PERCENT = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE_PERCENT", "30"))
+INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+INTAKE_UPLOADS_PER_INTAKE = 10
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

@@ -118,6 +118,14 @@ class Patient(models.Model):
         return f"{self.first_name} {self.last_name}"
 
 
+class SafetyFlag(models.TextChoices):
+    NONE = "", "None"
+    # Possible cancer or fracture: the patient was told to see a doctor today; staff review the request.
+    REVIEW = "review", "Red flag: staff review"
+    # An emergency symptom the patient says is not new and already assessed by a doctor.
+    URGENT = "urgent", "Urgent: emergency symptom reported"
+
+
 class ConsultationQuerySet(models.QuerySet):
     def occupying(self) -> "ConsultationQuerySet":
         return self.filter(status__in=Consultation.OCCUPYING)
@@ -167,6 +175,8 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set from the red-flag screen the patient passed before choosing a time (see RedFlagScreen).
+    safety_flag = models.CharField(max_length=8, choices=SafetyFlag, blank=True, default=SafetyFlag.NONE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

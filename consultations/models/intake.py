@@ -1,0 +1,447 @@
+"""The intake history a patient gives before the visit (DOMAIN.md §1-§3), and the questionnaires it holds."""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, Q
+
+from consultations.models.scheduling import Consultation, Patient
+from consultations.storage import private_storage
+
+
+class Answer(models.TextChoices):
+    """A yes/no question where "not sure" is an honest answer; blank means not answered."""
+
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNSURE = "unsure", "Not sure"
+
+
+class RedFlagScreen(models.Model):
+    """What the red-flag screen before booking showed this patient and what they confirmed (DOMAIN.md §3)."""
+
+    class Urgency(models.IntegerChoices):
+        # The same values as consultations.red_flags.Urgency.
+        NONE = 0, "None ticked"
+        SAME_DAY = 1, "See a doctor today"
+        EMERGENCY = 2, "Emergency"
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="red_flag_screen")
+    screened_at = models.DateTimeField()
+    items = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    recent_surgery = models.BooleanField(default=False)
+    urgency = models.PositiveSmallIntegerField(choices=Urgency, default=Urgency.NONE)
+    message_shown = models.TextField(blank=True)
+    acknowledgement = models.CharField(max_length=300, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(urgency=0) | Q(acknowledged_at__isnull=False),
+                name="red_flag_screen_flag_acknowledged",
+                violation_error_message="A red flag can only be passed after the patient acknowledged the advice.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Red-flag screen for {self.consultation.reference}: {self.get_urgency_display()}"
+
+
+class Instrument(models.Model):
+    """A questionnaire definition (items, answers with ordinal values, scoring, bands) kept as JSON.
+
+    Our own instruments ship as files in `consultations/instruments/`; `manage.py load_instrument` installs
+    others, such as a licensed official text. For new intakes the most recently installed instrument for a
+    purpose is used; an intake keeps the one it was answered with.
+    """
+
+    class Source(models.TextChoices):
+        SHIPPED = "shipped", "Shipped with the application"
+        LOADED = "loaded", "Installed by the practice"
+
+    code = models.SlugField(max_length=60)
+    version = models.CharField(max_length=20)
+    purpose = models.SlugField(max_length=40, help_text="What it measures, e.g. 'function' or 'pain'.")
+    title = models.CharField(max_length=200)
+    definition = models.JSONField()
+    source = models.CharField(max_length=8, choices=Source, default=Source.SHIPPED)
+    installed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["purpose", "-installed_at"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.code} {self.version})"
+
+
+class Intake(models.Model):
+    """The structured history for one consultation. Saved step by step; submitted; amended until reviewed."""
+
+    class Status(models.TextChoices):
+        # FHIR QuestionnaireResponse.status
+        IN_PROGRESS = "in_progress", "In progress"  # in-progress
+        COMPLETED = "completed", "Submitted"  # completed
+        AMENDED = "amended", "Amended after submission"  # amended
+
+    class PainPattern(models.TextChoices):
+        NEVER_IMPROVED = "never_improved", "It never got better after the operation"
+        CAME_BACK = "came_back", "It got better, then came back"
+        NEW_PAIN = "new_pain", "It is a new, different pain"
+
+    class Smoking(models.TextChoices):
+        NEVER = "never", "Never"
+        FORMER = "former", "Used to, but stopped"
+        CURRENT = "current", "Yes, cigarettes or other tobacco"
+        VAPING = "vaping", "Yes, vaping or other nicotine"
+
+    class WorkStatus(models.TextChoices):
+        FULL_DUTY = "full_duty", "Working, full duties"
+        MODIFIED = "modified", "Working, lighter or fewer duties"
+        OFF_WORK = "off_work", "Off work because of the pain"
+        DISABILITY = "disability", "On disability"
+        RETIRED = "retired", "Retired"
+        NOT_WORKING = "not_working", "Not working for another reason"
+        STUDENT = "student", "Student"
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="intake")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="intakes")
+    status = models.CharField(max_length=12, choices=Status, default=Status.IN_PROGRESS)
+    steps_saved = ArrayField(models.SlugField(max_length=30), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    amended_at = models.DateTimeField(null=True, blank=True)
+
+    # Chief complaint and goals
+    chief_complaint = models.TextField(blank=True, max_length=2000)
+    goals = models.TextField(blank=True, max_length=2000)
+    # Where it hurts: {"low_back": "both", "thigh": "left", ...}
+    pain_map = models.JSONField(default=dict, blank=True)
+    # When and how the pain came back
+    had_spine_surgery = models.CharField(max_length=6, choices=Answer, blank=True)
+    pain_pattern = models.CharField(max_length=20, choices=PainPattern, blank=True)
+    pain_returned_on = models.DateField(null=True, blank=True, help_text="The first of the month it came back.")
+    pain_return_story = models.TextField(blank=True, max_length=2000)
+    # Medications and allergies
+    takes_opioids = models.CharField(max_length=6, choices=Answer, blank=True)
+    takes_blood_thinners = models.CharField(max_length=6, choices=Answer, blank=True)
+    allergies = models.TextField(blank=True, max_length=1000)
+    no_known_allergies = models.BooleanField(default=False)
+    # Health factors
+    diabetes = models.CharField(max_length=6, choices=Answer, blank=True)
+    smoking = models.CharField(max_length=8, choices=Smoking, blank=True)
+    height_inches = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_pounds = models.PositiveSmallIntegerField(null=True, blank=True)
+    osteoporosis = models.CharField(max_length=6, choices=Answer, blank=True)
+    heart_disease = models.CharField(max_length=6, choices=Answer, blank=True)
+    lung_disease = models.CharField(max_length=6, choices=Answer, blank=True)
+    sleep_apnoea = models.CharField(max_length=6, choices=Answer, blank=True)
+    long_term_steroids = models.CharField(max_length=6, choices=Answer, blank=True)
+    # Work
+    work_status = models.CharField(max_length=12, choices=WorkStatus, blank=True)
+    occupation = models.CharField(max_length=120, blank=True)
+    # Consent and contact
+    privacy_consent_at = models.DateTimeField(null=True, blank=True)
+    contact_by_email = models.BooleanField(default=True)
+    contact_by_phone = models.BooleanField(default=True)
+    contact_by_text = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(height_inches__isnull=True) | Q(height_inches__gte=36, height_inches__lte=96),
+                name="intake_height_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight_pounds__isnull=True) | Q(weight_pounds__gte=50, weight_pounds__lte=1000),
+                name="intake_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="in_progress") | Q(submitted_at__isnull=False), name="intake_submitted_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake for {self.consultation.reference}"
+
+    @property
+    def bmi(self) -> Decimal | None:
+        """Body-mass index from pounds and inches (703 x lb / in²), one decimal."""
+        if not self.height_inches or not self.weight_pounds:
+            return None
+        return (Decimal(703 * self.weight_pounds) / Decimal(self.height_inches**2)).quantize(Decimal("0.1"))
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status != self.Status.IN_PROGRESS
+
+
+class Level(models.IntegerChoices):
+    """Spinal levels in head-to-tail order, so a range "from" must not come after its "to"."""
+
+    C1, C2, C3, C4, C5, C6, C7 = ((n, f"C{n}") for n in range(1, 8))
+    T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12 = ((7 + n, f"T{n}") for n in range(1, 13))
+    L1, L2, L3, L4, L5 = ((19 + n, f"L{n}") for n in range(1, 6))
+    S1 = 25, "S1"
+
+
+class PriorOperation(models.Model):
+    class Procedure(models.TextChoices):
+        DISCECTOMY = "discectomy", "Discectomy"
+        MICRODISCECTOMY = "microdiscectomy", "Microdiscectomy"
+        LAMINECTOMY = "laminectomy", "Laminectomy (decompression)"
+        FORAMINOTOMY = "foraminotomy", "Foraminotomy"
+        FUSION_TLIF = "fusion_tlif", "Fusion: TLIF"
+        FUSION_PLIF = "fusion_plif", "Fusion: PLIF"
+        FUSION_ALIF = "fusion_alif", "Fusion: ALIF (from the front)"
+        FUSION_LLIF = "fusion_llif", "Fusion: LLIF / XLIF (from the side)"
+        FUSION_POSTEROLATERAL = "fusion_posterolateral", "Fusion: posterolateral"
+        FUSION_OTHER = "fusion_other", "Fusion: other or not sure which"
+        DISC_REPLACEMENT = "disc_replacement", "Disc replacement"
+        SCS_IMPLANT = "scs_implant", "Spinal cord stimulator implant"
+        OTHER = "other", "Other or not sure"
+
+    class Approach(models.TextChoices):
+        OPEN = "open", "Open"
+        MINIMALLY_INVASIVE = "minimally_invasive", "Minimally invasive"
+        ENDOSCOPIC = "endoscopic", "Endoscopic"
+        UNSURE = "unsure", "Not sure"
+
+    class Outcome(models.TextChoices):
+        BETTER = "better", "Better"
+        SAME = "same", "The same"
+        WORSE = "worse", "Worse"
+
+    class Complication(models.TextChoices):
+        INFECTION = "infection", "Infection"
+        DURAL_TEAR = "dural_tear", "Dural tear or spinal fluid leak"
+        WOUND = "wound", "Wound problem"
+        NERVE = "nerve", "New numbness or weakness"
+        REOPERATION = "reoperation", "Needed another operation soon after"
+        OTHER = "other", "Something else"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="operations")
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField()
+    procedure = models.CharField(max_length=24, choices=Procedure)
+    procedure_detail = models.CharField(max_length=200, blank=True)
+    level_from = models.PositiveSmallIntegerField(choices=Level, null=True, blank=True)
+    level_to = models.PositiveSmallIntegerField(choices=Level, null=True, blank=True)
+    approach = models.CharField(max_length=20, choices=Approach, blank=True)
+    implants = models.CharField(max_length=6, choices=Answer, blank=True)
+    surgeon_name = models.CharField(max_length=120, blank=True)
+    hospital = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=6, choices=Outcome, blank=True)
+    relief_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    complications = ArrayField(models.CharField(max_length=20, choices=Complication), default=list, blank=True)
+    complications_detail = models.CharField(max_length=300, blank=True)
+    operative_report = models.CharField(max_length=6, choices=Answer, blank=True)
+
+    class Meta:
+        ordering = ["year", "month", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="prior_operation_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(level_from__isnull=True) | Q(level_to__isnull=True) | Q(level_to__gte=F("level_from")),
+                name="prior_operation_levels_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_procedure_display()}, {self.month or '?'}/{self.year}"
+
+    @property
+    def levels(self) -> str:
+        if self.level_from is None:
+            return ""
+        if self.level_to is None or self.level_to == self.level_from:
+            return self.get_level_from_display()
+        return f"{self.get_level_from_display()}-{self.get_level_to_display()}"
+
+
+class Treatment(models.Model):
+    class Kind(models.TextChoices):
+        PHYSICAL_THERAPY = "physical_therapy", "Physical therapy"
+        CHIROPRACTIC = "chiropractic", "Chiropractic"
+        EPIDURAL = "epidural", "Epidural steroid injections"
+        FACET = "facet", "Facet or medial branch blocks"
+        RFA = "rfa", "Radiofrequency ablation"
+        SI_JOINT = "si_joint", "Sacroiliac joint injection"
+        SCS_TRIAL = "scs_trial", "Spinal cord stimulator trial"
+        SCS_IMPLANT = "scs_implant", "Spinal cord stimulator implant"
+        PAIN_PSYCHOLOGY = "pain_psychology", "Pain psychology or CBT"
+        ACUPUNCTURE = "acupuncture", "Acupuncture"
+        MEDICINES = "medicines", "Pain medicines"
+
+    class Helped(models.TextChoices):
+        A_LOT = "a_lot", "Helped a lot"
+        A_LITTLE = "a_little", "Helped a little"
+        NOT_AT_ALL = "not_at_all", "Did not help"
+        WORSE = "worse", "Made it worse"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="treatments")
+    kind = models.CharField(max_length=20, choices=Kind)
+    tried = models.CharField(max_length=6, choices=Answer, blank=True)
+    last_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    helped = models.CharField(max_length=12, choices=Helped, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["intake", "kind"], name="treatment_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_tried_display() or 'not answered'}"
+
+
+class Medication(models.Model):
+    class Category(models.TextChoices):
+        OPIOID = "opioid", "Opioid pain medicine"
+        BLOOD_THINNER = "blood_thinner", "Blood thinner"
+        OTHER = "other", "Other"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="medications")
+    name = models.CharField(max_length=120)
+    dose = models.CharField(max_length=120, blank=True, help_text="How much and how often, as on the label.")
+    category = models.CharField(max_length=14, choices=Category, default=Category.OTHER)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImagingStudy(models.Model):
+    class Modality(models.TextChoices):
+        MRI = "mri", "MRI"
+        MRI_CONTRAST = "mri_contrast", "MRI with contrast"
+        CT = "ct", "CT scan"
+        CT_MYELOGRAM = "ct_myelogram", "CT myelogram"
+        XRAY = "xray", "X-ray"
+        XRAY_FLEXION = "xray_flexion", "X-ray bending (flexion-extension) or standing full-length"
+        EMG = "emg", "Nerve test (EMG or nerve conduction)"
+        OTHER = "other", "Other"
+
+    class Region(models.TextChoices):
+        NECK = "neck", "Neck (cervical)"
+        MID_BACK = "mid_back", "Mid back (thoracic)"
+        LOW_BACK = "low_back", "Low back (lumbar)"
+        PELVIS = "pelvis", "Pelvis or sacroiliac joints"
+        WHOLE_SPINE = "whole_spine", "Whole spine"
+        LEGS = "legs", "Legs"
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="imaging")
+    modality = models.CharField(max_length=14, choices=Modality)
+    region = models.CharField(max_length=12, choices=Region, blank=True)
+    month = models.PositiveSmallIntegerField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField()
+    facility = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-month", "pk"]
+        verbose_name_plural = "imaging studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="imaging_study_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_modality_display()}, {self.month or '?'}/{self.year}"
+
+
+def _upload_path(instance: "Upload", filename: str) -> str:
+    # The stored name says nothing about the patient or the contents; the original name stays in the row.
+    return f"intake-uploads/{instance.token}{instance.extension}"
+
+
+class Upload(models.Model):
+    class Kind(models.TextChoices):
+        IMAGING_REPORT = "imaging_report", "Imaging report"
+        OPERATIVE_REPORT = "operative_report", "Operative report"
+        OTHER = "other", "Other report"
+
+    EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="uploads")
+    kind = models.CharField(max_length=18, choices=Kind, default=Kind.IMAGING_REPORT)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(storage=private_storage, upload_to=_upload_path, max_length=200)
+    content_type = models.CharField(max_length=40, choices=[(kind, kind) for kind in EXTENSIONS])
+    size = models.PositiveIntegerField()
+    original_name = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.token.hex[:8]}"
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS[self.content_type]
+
+
+class QuestionnaireResponse(models.Model):
+    """The raw answers to one instrument, and the score and band computed from them when answered."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    # {item id: ordinal value or null when skipped}
+    answers = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    band = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["intake", "instrument"], name="questionnaire_response_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument.code} {self.instrument.version} for {self.intake}"
+
+
+class IntakeVersion(models.Model):
+    """The intake as it stood before an amendment made after submission (FHIR: amended)."""
+
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["intake", "number"]
+        constraints = [models.UniqueConstraint(fields=["intake", "number"], name="intake_version_number")]
+
+    def __str__(self) -> str:
+        return f"{self.intake} version {self.number}"
+
+
+class IntakeReview(models.Model):
+    """The surgeon's review of an intake before the visit. Once it exists the patient can no longer amend."""
+
+    class Priority(models.TextChoices):
+        ROUTINE = "routine", "Routine"
+        SOON = "soon", "Soon"
+        URGENT = "urgent", "Urgent"
+
+    intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="review")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+    notes = models.TextField(blank=True, help_text="Private to clinicians.")
+    priority = models.CharField(max_length=8, choices=Priority, default=Priority.ROUTINE)
+
+    def __str__(self) -> str:
+        return f"Review of {self.intake}"
