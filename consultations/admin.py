@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db import models
 from django.forms import Field
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from consultations.models import AvailabilityRule, Consultation, Patient, TimeOff
 
@@ -42,6 +44,14 @@ class TimeOffAdmin(PracticeTimeMixin, admin.ModelAdmin):
 class PatientAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "email", "phone"]
     search_fields = ["last_name", "first_name", "email", "phone"]
+    readonly_fields = ["access_log"]
+
+    @admin.display(description="Access log")
+    def access_log(self, patient: Patient) -> str:
+        if patient.pk is None:
+            return "-"
+        url = reverse("consultations:access-log", args=[patient.pk])
+        return format_html('<a href="{}">Every view and download of this patient\'s data</a>', url)
 
 
 @admin.register(Consultation)

@@ -4,10 +4,22 @@ import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from clinic.models import Surgeon
-from consultations import services
-from consultations.models import AvailabilityRule, Consultation, TimeOff
+from consultations import questionnaires, services
+from consultations.intake_forms import STEP_SLUGS
+from consultations.models import (
+    AvailabilityRule,
+    Consultation,
+    ImagingStudy,
+    Intake,
+    Medication,
+    PriorOperation,
+    TimeOff,
+    Treatment,
+)
+from consultations.models.intake import Answer, Level
 
 WEEKS = 8
 # (weekday, start, end, slot minutes) per clinic; each surgeon's locations take turns through these.
@@ -81,4 +93,99 @@ def _demo_request(surgeon: Surgeon, patient: tuple, today: date) -> Consultation
         visit_type=Consultation.VisitType.IN_PERSON,
         reason=reason,
         idempotency_key=key,
+    )
+
+
+@transaction.atomic
+def seed_intakes(requests: list[Consultation]) -> None:
+    """A sent history for the third demo request (two earlier operations) and a half-filled one for the first,
+    so the surgeon's and the front desk's pages have something to show."""
+    if len(requests) < 3:
+        return
+    _sent_history(requests[2])
+    started, _ = Intake.objects.get_or_create(consultation=requests[0], defaults={"patient": requests[0].patient})
+    if not started.steps_saved:
+        started.chief_complaint = "Demo: pain down my right leg came back about a year after my discectomy."
+        started.goals = "Demo: walk my dog again and sit through a work day."
+        started.steps_saved = ["about"]
+        started.save()
+
+
+def _sent_history(consultation: Consultation) -> None:
+    intake, created = Intake.objects.get_or_create(
+        consultation=consultation, defaults={"patient": consultation.patient}
+    )
+    if not created and intake.is_submitted:
+        return
+    intake.chief_complaint = "Demo: numb left foot and low back pain after two operations."
+    intake.goals = "Demo: stand long enough to cook, and stop taking oxycodone."
+    intake.pain_map = {"low_back": "both", "buttock": "left", "thigh": "left", "below_knee": "left", "foot": "left"}
+    intake.had_spine_surgery = Answer.YES
+    intake.pain_pattern = Intake.PainPattern.CAME_BACK
+    intake.pain_returned_on = date(2024, 3, 1)
+    intake.pain_return_story = "Demo: slowly, over a few months, after the second operation."
+    intake.takes_opioids = Answer.YES
+    intake.takes_blood_thinners = Answer.NO
+    intake.allergies = "Demo: penicillin (rash)"
+    intake.diabetes = Answer.NO
+    intake.smoking = Intake.Smoking.CURRENT
+    intake.height_inches, intake.weight_pounds = 67, 205
+    intake.osteoporosis = Answer.NO
+    intake.work_status = Intake.WorkStatus.OFF_WORK
+    intake.occupation = "Demo: warehouse supervisor"
+    intake.privacy_consent_at = timezone.now()
+    intake.steps_saved = list(STEP_SLUGS)
+    intake.status = Intake.Status.COMPLETED
+    intake.submitted_at = timezone.now()
+    intake.save()
+    PriorOperation.objects.get_or_create(
+        intake=intake,
+        year=2016,
+        defaults={
+            "month": 5,
+            "procedure": PriorOperation.Procedure.MICRODISCECTOMY,
+            "level_from": Level.L5,
+            "level_to": Level.S1,
+            "approach": PriorOperation.Approach.OPEN,
+            "implants": Answer.NO,
+            "outcome": PriorOperation.Outcome.BETTER,
+            "relief_months": 30,
+            "hospital": "Demo General Hospital, Albany",
+        },
+    )
+    PriorOperation.objects.get_or_create(
+        intake=intake,
+        year=2020,
+        defaults={
+            "month": 9,
+            "procedure": PriorOperation.Procedure.FUSION_TLIF,
+            "level_from": Level.L4,
+            "level_to": Level.S1,
+            "approach": PriorOperation.Approach.OPEN,
+            "implants": Answer.YES,
+            "outcome": PriorOperation.Outcome.WORSE,
+            "complications": [PriorOperation.Complication.DURAL_TEAR],
+            "hospital": "Demo General Hospital, Albany",
+        },
+    )
+    Medication.objects.get_or_create(
+        intake=intake, name="Oxycodone (demo)", defaults={"dose": "5 mg twice a day", "category": "opioid"}
+    )
+    Treatment.objects.get_or_create(
+        intake=intake,
+        kind=Treatment.Kind.EPIDURAL,
+        defaults={"tried": Answer.YES, "last_year": 2023, "helped": "a_little"},
+    )
+    ImagingStudy.objects.get_or_create(
+        intake=intake, modality=ImagingStudy.Modality.MRI_CONTRAST, defaults={"region": "low_back", "year": 2024}
+    )
+    questionnaires.save_response(
+        intake=intake,
+        instrument=questionnaires.current_instrument("pain"),
+        answers={"back_now": 6, "back_average": 5, "back_worst": 8, "leg_now": 7, "leg_average": 7, "leg_worst": 9},
+    )
+    function = questionnaires.current_instrument("function")
+    items = [item.id for item in questionnaires.definition_of(function).items]
+    questionnaires.save_response(
+        intake=intake, instrument=function, answers=dict(zip(items, [3, 1, 3, 2, 3, 4, 3, None, 2, 3], strict=True))
     )

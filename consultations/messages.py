@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from clinic.models import Location
 from clinic.roles import FRONT_DESK
-from consultations.models import Consultation
+from consultations.models import Consultation, InformationRequest, SentMessage, WaitlistOffer
 
 LINK_SALT = "consultations.patient-link"
 
@@ -97,8 +98,17 @@ def patient_email(consultation: Consultation, kind: str) -> EmailMultiAlternativ
     return message
 
 
-def desk_email(consultation: Consultation, *, changed: bool = False) -> EmailMultiAlternatives | None:
-    """A new request, or (`changed`) a patient's cancellation or move, for the front desk."""
+def intake_receipt_email(consultation: Consultation) -> EmailMultiAlternatives:
+    """The patient sent their history: a receipt that says so and nothing of what it holds."""
+    context = {"consultation": consultation, "when": local_time(consultation), "link": patient_link(consultation)}
+    return _email("We received your history", "patient_intake_received", [consultation.patient.email], context)
+
+
+def desk_email(
+    consultation: Consultation, *, changed: bool = False, intake_sent: bool = False
+) -> EmailMultiAlternatives | None:
+    """A new request, a patient's cancellation or move (`changed`), or a history sent (`intake_sent`), for the
+    front desk."""
     recipients = list(
         User.objects.filter(groups__name=FRONT_DESK, is_active=True).exclude(email="").values_list("email", flat=True)
     )
@@ -109,6 +119,76 @@ def desk_email(consultation: Consultation, *, changed: bool = False) -> EmailMul
         "when": local_time(consultation),
         "desk": absolute(reverse("consultations:desk-today")),
     }
+    if intake_sent:
+        return _email("A patient sent their history", "desk_intake_sent", recipients, context)
     if changed:
         return _email("A patient changed a consultation", "desk_changed", recipients, context)
     return _email("New consultation request", "desk_new_request", recipients, context)
+
+
+def _local(start: datetime, location: Location) -> str:
+    local = timezone.localtime(start, location.zone)
+    return f"{local:%A %B} {local.day}, {local:%Y} at {local:%-I:%M %p} {local.tzname()} ({location.timezone})"
+
+
+def proposal_link(consultation: Consultation) -> str:
+    return absolute(reverse("consultations:proposal", args=[patient_token(consultation)]))
+
+
+def offer_link(offer: WaitlistOffer) -> str:
+    token = patient_token(offer.entry.consultation)
+    return absolute(reverse("consultations:waitlist-offer", args=[token, offer.public_id]))
+
+
+# The front desk's e-mails to patients: subject (never anything about health), and whether a calendar file
+# goes with it that adds or updates the entry (REQUEST) or removes it (CANCEL).
+DESK_EMAILS = {
+    "confirmed": ("Your consultation is confirmed", "REQUEST"),
+    "declined": ("About your consultation request", "CANCEL"),
+    "proposed": ("We suggest another time for your consultation", "REQUEST"),
+    "reminder": ("A reminder about your consultation", None),
+    "intake_nudge": ("One thing to do before your consultation", None),
+    "waitlist_offer": ("An earlier consultation time is free", None),
+}
+
+
+def email_for(sent: SentMessage) -> EmailMultiAlternatives:
+    """The e-mail a `SentMessage` row of one of the kinds in DESK_EMAILS stands for."""
+    consultation = sent.consultation
+    subject, method = DESK_EMAILS[sent.kind]
+    context = {
+        "consultation": consultation,
+        "when": local_time(consultation),
+        "link": patient_link(consultation),
+    }
+    if sent.kind == "proposed":
+        context["proposal_link"] = proposal_link(consultation)
+    elif sent.kind == "intake_nudge":
+        context["intake_link"] = absolute(reverse("consultations:intake", args=[patient_token(consultation)]))
+    elif sent.kind == "waitlist_offer":
+        context |= {"offer_when": _local(sent.offer.start, sent.offer.location), "offer": sent.offer}
+        context["offer_link"] = offer_link(sent.offer)
+    message = _email(subject, f"patient_{sent.kind}", [consultation.patient.email], context)
+    if method is not None:
+        cancelled = method == "CANCEL"
+        message.attach(
+            "cancel.ics" if cancelled else "consultation.ics",
+            calendar_file(consultation, cancelled=cancelled),
+            f"text/calendar; charset=utf-8; method={method}",
+        )
+    return message
+
+
+def question_link(question: InformationRequest) -> str:
+    token = patient_token(question.intake.consultation)
+    return absolute(reverse("consultations:patient-question", args=[token, question.public_id]))
+
+
+def information_request_email(question: InformationRequest) -> EmailMultiAlternatives:
+    """The surgeon asked the patient to add to their history. The e-mail says there is a question and links to
+    it; the question itself may hold health details, so it stays behind the link."""
+    consultation = question.intake.consultation
+    context = {"consultation": consultation, "when": local_time(consultation), "link": question_link(question)}
+    return _email(
+        "A question about your consultation", "patient_information_request", [consultation.patient.email], context
+    )

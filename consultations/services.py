@@ -1,21 +1,41 @@
 """Write workflows for consultations: request, reschedule, cancel. Side effects run on commit."""
 
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
-from consultations import slots, tasks
-from consultations.models import AvailabilityRule, Consultation, Patient, TimeOff
+from consultations import slots, tasks, transitions, uploads
+from consultations.models import (
+    AccessLog,
+    AvailabilityRule,
+    Consultation,
+    ConsultationEvent,
+    ConsultationQuerySet,
+    Intake,
+    Patient,
+    RedFlagScreen,
+    SentMessage,
+    TimeOff,
+    Upload,
+    WaitlistEntry,
+    WaitlistOffer,
+)
+from consultations.models.scheduling import SafetyFlag
+from consultations.red_flags import Urgency
+from consultations.screening import ScreenResult
 
 EXCLUSION_VIOLATION = "23P01"
 
@@ -76,6 +96,13 @@ def _rule(rule: AvailabilityRule) -> slots.Rule:
     )
 
 
+def _window(first_day: date, days: int, policy: slots.Policy) -> tuple[datetime, datetime]:
+    """The UTC range whose time off and consultations can touch slots on those local dates."""
+    # Local dates run up to 14 hours either side of UTC; widen the window so no zone's edge is cut.
+    since = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC) - timedelta(hours=14) - policy.buffer
+    return since, since + timedelta(days=days, hours=28) + 2 * policy.buffer
+
+
 def free_slots_by_surgeon(
     surgeon_ids: list[int],
     *,
@@ -87,9 +114,7 @@ def free_slots_by_surgeon(
     """Free slots of each surgeon over local dates, in three queries however many surgeons and bookings."""
     now = now or timezone.now()
     policy = booking_policy()
-    # Local dates run up to 14 hours either side of UTC; widen the window so no zone's edge is cut.
-    window_start = datetime.combine(first_day, datetime.min.time(), tzinfo=UTC) - timedelta(hours=14) - policy.buffer
-    window_end = window_start + timedelta(days=days, hours=28) + 2 * policy.buffer
+    window_start, window_end = _window(first_day, days, policy)
     rules: dict[int, list[slots.Rule]] = defaultdict(list)
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for rule in AvailabilityRule.objects.filter(surgeon__in=surgeon_ids).select_related("location"):
@@ -111,10 +136,87 @@ def free_slots_by_surgeon(
     }
 
 
+# One surgeon's row, rules, time off and occupied times in one statement: for one surgeon (the slots API, the
+# booking pages) building three ORM queries cost more than running them (bench/README.md). `{surgeon}` is
+# the condition that picks the surgeon. Rules come first, in the model's order (weekday, start time): where
+# two rules offer the same start, the first one's location is offered. The other rows have no weekday.
+SCHEDULE_SQL = """
+    WITH surgeon AS (SELECT id FROM clinic_surgeon WHERE {surgeon})
+    SELECT 'rule', rule.weekday, rule.start_time, rule.end_time, rule.slot_minutes, rule.valid_from,
+           rule.valid_until, location.slug, location.timezone, NULL::timestamptz, NULL::timestamptz, rule.id
+      FROM consultations_availabilityrule rule JOIN clinic_location location ON location.id = rule.location_id
+     WHERE rule.surgeon_id = (SELECT id FROM surgeon)
+    UNION ALL
+    SELECT 'surgeon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id FROM surgeon
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, start, "end", NULL
+      FROM consultations_timeoff
+     WHERE surgeon_id = (SELECT id FROM surgeon) AND start < %(until)s AND "end" > %(since)s
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, start, "end", NULL
+      FROM consultations_consultation
+     WHERE surgeon_id = (SELECT id FROM surgeon) AND status = ANY(%(occupying)s)
+       AND start < %(until)s AND "end" > %(since)s AND id IS DISTINCT FROM %(ignore)s
+     ORDER BY 2, 3, 12
+"""
+BY_ID = SCHEDULE_SQL.format(surgeon="id = %(surgeon)s")
+# Surgeon.objects.listed().filter(accepts_new_patients=True), as the slots API offers them.
+PUBLIC_BY_SLUG = SCHEDULE_SQL.format(surgeon="slug = %(surgeon)s AND is_listed AND accepts_new_patients")
+
+
+def _free_slots_in_one_query(
+    sql: str, surgeon: int | str, *, first_day: date, days: int, now: datetime | None, ignore: Consultation | None
+) -> list[slots.Slot] | None:
+    """The free slots of the surgeon that `sql` finds, or None if it finds none."""
+    now = now or timezone.now()
+    policy = booking_policy()
+    since, until = _window(first_day, days, policy)
+    found = False
+    rules: list[slots.Rule] = []
+    busy: list[tuple[datetime, datetime]] = []
+    params = {
+        "surgeon": surgeon,
+        "since": since,
+        "until": until,
+        "occupying": list(Consultation.OCCUPYING),
+        "ignore": ignore.pk if ignore is not None else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, weekday, start, end, minutes, valid_from, valid_until, location, zone, off, back, _ in cursor:
+            if kind == "busy":
+                busy.append((off, back))
+            elif kind == "rule":
+                rules.append(
+                    slots.Rule(
+                        location=location,
+                        timezone=zone,
+                        weekday=weekday,
+                        start=start,
+                        end=end,
+                        slot_minutes=minutes,
+                        valid_from=valid_from,
+                        valid_until=valid_until,
+                    )
+                )
+            else:
+                found = True
+    if not found:
+        return None
+    return slots.free_slots(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+
+
 def free_slots_for(
     surgeon: Surgeon, *, first_day: date, days: int, now: datetime | None = None, ignore: Consultation | None = None
 ) -> list[slots.Slot]:
-    return free_slots_by_surgeon([surgeon.pk], first_day=first_day, days=days, now=now, ignore=ignore)[surgeon.pk]
+    """What `free_slots_by_surgeon` gives for one surgeon, in one query."""
+    found = _free_slots_in_one_query(BY_ID, surgeon.pk, first_day=first_day, days=days, now=now, ignore=ignore)
+    return found or []
+
+
+def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> list[slots.Slot] | None:
+    """The free slots of the listed surgeon taking new patients who has that slug, in one query; None if none has."""
+    return _free_slots_in_one_query(PUBLIC_BY_SLUG, surgeon_slug, first_day=first_day, days=days, now=None, ignore=None)
 
 
 def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
@@ -177,6 +279,27 @@ def _same_submission(consultation: Consultation, *, surgeon: Surgeon, start: dat
     return consultation.same_person and consultation.surgeon_id == surgeon.pk and consultation.start == start
 
 
+# How a red flag the patient went on past marks the request for the front desk.
+SAFETY_FLAGS = {
+    Urgency.NONE: SafetyFlag.NONE,
+    Urgency.SAME_DAY: SafetyFlag.REVIEW,
+    Urgency.EMERGENCY: SafetyFlag.URGENT,
+}
+
+
+def _record_screen(*, consultation: Consultation, screen: ScreenResult) -> RedFlagScreen:
+    return RedFlagScreen.objects.create(
+        consultation=consultation,
+        screened_at=screen.screened_at,
+        items=list(screen.items),
+        recent_surgery=screen.recent_surgery,
+        urgency=screen.urgency,
+        message_shown=screen.message_shown,
+        acknowledgement=screen.acknowledgement,
+        acknowledged_at=screen.screened_at if screen.acknowledgement else None,
+    )
+
+
 @transaction.atomic
 def request_consultation(
     *,
@@ -187,9 +310,13 @@ def request_consultation(
     visit_type: str,
     reason: str,
     idempotency_key: uuid.UUID,
+    screen: ScreenResult | None = None,
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
-    form whose key was already used for someone or something else is refused, never shown."""
+    form whose key was already used for someone or something else is refused, never shown.
+
+    `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
+    the front desk. None only where no patient screen took place (the tests of scheduling alone)."""
     existing = _by_key(idempotency_key, details)
     if existing is not None:
         if _same_submission(existing, surgeon=surgeon, start=start):
@@ -210,6 +337,7 @@ def request_consultation(
                 visit_type=visit_type,
                 reason=reason,
                 idempotency_key=idempotency_key,
+                safety_flag=SAFETY_FLAGS[screen.urgency] if screen else SafetyFlag.NONE,
             )
     except IntegrityError as error:
         if is_overlap(error):
@@ -218,6 +346,8 @@ def request_consultation(
         if duplicate is not None and _same_submission(duplicate, surgeon=surgeon, start=start):
             return duplicate
         raise
+    if screen is not None:
+        _record_screen(consultation=consultation, screen=screen)
     transaction.on_commit(partial(tasks.send_request_received.enqueue, consultation.pk))
     transaction.on_commit(partial(tasks.send_new_request_to_desk.enqueue, consultation.pk))
     return consultation
@@ -232,6 +362,7 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
     if start == consultation.start and location.pk == consultation.location_id:
         raise AlreadyAtThatTime
     slot = offered_slot(consultation.surgeon, start, location, ignore=consultation)
+    moved_from, from_status = _when(consultation), consultation.status
     consultation.start, consultation.end, consultation.location = slot.start, slot.end, location
     consultation.status = Consultation.Status.REQUESTED
     consultation.sequence += 1
@@ -242,6 +373,13 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
         if is_overlap(error):
             raise SlotTaken from error
         raise
+    _record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.RESCHEDULE,
+        from_status=from_status,
+        by=None,
+        note=f"From {moved_from} to {_when(consultation)}",
+    )
     transaction.on_commit(partial(tasks.send_rescheduled.enqueue, consultation.pk))
     transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
     return consultation
@@ -251,15 +389,511 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
 def cancel_consultation(
     *, consultation: Consultation, reason: str = "", by: AbstractBaseUser | None = None
 ) -> Consultation:
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
-    if not consultation.is_changeable:
-        raise NotChangeable
-    consultation.status = Consultation.Status.CANCELLED
+    """Cancel for the patient (`by` None: from their link) or for the front desk (`by`: the staff member).
+    The freed time is offered to the surgeon's waitlist."""
+    if by is None:
+        consultation = _locked(consultation)
+        if not consultation.is_changeable:
+            raise NotChangeable
+        from_status = consultation.status
+        consultation.status = Consultation.Status.CANCELLED
+        consultation.status_changed_at = timezone.now()
+    else:
+        consultation, from_status = _change_status(consultation=consultation, action=transitions.CANCEL, by=by)
     consultation.cancellation_reason = reason
     consultation.sequence += 1
     consultation.status_changed_by = by
-    consultation.status_changed_at = timezone.now()
     consultation.save()
+    _record_event(
+        consultation=consultation, action=ConsultationEvent.Action.CANCEL, from_status=from_status, by=by, note=reason
+    )
     transaction.on_commit(partial(tasks.send_cancelled.enqueue, consultation.pk))
+    if by is None:
+        transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
+    _offer_freed_time(consultation)
+    return consultation
+
+
+upload_logger = logging.getLogger(__name__)
+
+
+class TooManyUploads(Exception):
+    """The intake already holds as many uploads as INTAKE_UPLOADS_PER_INTAKE allows."""
+
+
+def _delete_stored_file(name: str) -> None:
+    if not name:
+        return
+    try:
+        Upload.file.field.storage.delete(name)
+    except OSError:
+        # The name is the upload's token, never the patient's file name.
+        upload_logger.exception("Could not delete the stored upload %s", name)
+
+
+def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
+    """Check `file` by its content (a ValidationError saying why if refused) and store it with the intake.
+
+    The file is written before the row, inside this function's own transaction, and deleted again if anything
+    fails up to and including the commit. Django has no hook for the rollback of an enclosing transaction, which
+    would leave the file behind, so the transaction is durable: calling this inside `atomic()` is an error.
+    """
+    # Decoding and re-encoding an image takes a while: done before the intake is locked.
+    prepared = uploads.prepare_upload(file)
+    upload = Upload(
+        kind=kind,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        original_name=prepared.original_name,
+        sha256=prepared.sha256,
+    )
+    try:
+        with transaction.atomic(durable=True):
+            locked = Intake.objects.select_for_update().get(pk=intake.pk)
+            if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:
+                raise TooManyUploads
+            upload.intake = locked
+            upload.file.save(prepared.content.name, prepared.content, save=False)
+            upload.save()
+    except BaseException:
+        _delete_stored_file(upload.file.name)
+        raise
+    return upload
+
+
+@transaction.atomic
+def remove_upload(*, upload: Upload) -> None:
+    """Delete the upload's row now and its file once that is committed, so a rollback keeps both."""
+    name = upload.file.name
+    upload.delete()
+    transaction.on_commit(partial(_delete_stored_file, name))
+
+
+desk_logger = logging.getLogger("consultations.desk")
+
+
+@transaction.atomic
+def add_time_off(
+    *, surgeon: Surgeon, start: datetime, end: datetime, reason: str, by: AbstractBaseUser
+) -> tuple[TimeOff, list[Consultation]]:
+    """Record time off, even over booked consultations: those are returned so the desk can move each one."""
+    time_off = TimeOff.objects.create(surgeon=surgeon, start=start, end=end, reason=reason)
+    affected = list(time_off_affects(time_off))
+    # Ids only: who did it, never which patients.
+    desk_logger.info(
+        "Time off %s added for surgeon %s by user %s over %d booked consultations",
+        time_off.pk,
+        surgeon.slug,
+        by.pk,
+        len(affected),
+    )
+    return time_off, affected
+
+
+def time_off_affects(time_off: TimeOff) -> ConsultationQuerySet:
+    """The consultations still holding their time within `time_off`, with what the desk needs to call them."""
+    return (
+        Consultation.objects.occupying()
+        .filter(surgeon_id=time_off.surgeon_id)
+        .overlapping(time_off.start, time_off.end)
+        .select_related("patient", "location")
+        .order_by("start")
+    )
+
+
+@transaction.atomic
+def end_availability_rule(*, rule: AvailabilityRule, last_day: date) -> AvailabilityRule:
+    """The weekly clinic stops after `last_day`; earlier weeks keep it, so the record of past clinics stays true."""
+    rule = AvailabilityRule.objects.select_for_update().get(pk=rule.pk)
+    rule.valid_until = last_day
+    rule.save(update_fields=["valid_until"])
+    return rule
+
+
+@transaction.atomic
+def record_schedule_export(
+    *, user: AbstractBaseUser, consultations: list[Consultation], what: str, ip: str | None
+) -> None:
+    """One access-log row per patient whose name and phone left the system in a download."""
+    role = AccessLog.Role.ADMIN if user.is_superuser else AccessLog.Role.FRONT_DESK
+    AccessLog.objects.bulk_create(
+        AccessLog(
+            user=user,
+            username=user.get_username(),
+            role=role,
+            patient_id=consultation.patient_id,
+            consultation=consultation,
+            action=AccessLog.Action.EXPORT,
+            what=what,
+            ip=ip,
+        )
+        for consultation in consultations
+    )
+
+
+# The front desk: status changes and their history, proposals, the waitlist and reminders.
+
+REMINDER_BEFORE = timedelta(hours=48)
+INTAKE_NUDGE_BEFORE = timedelta(hours=72)
+# Consultations that took a slot: the ones holding it now, and the ones that were attended or missed.
+BOOKED = (*Consultation.OCCUPYING, Consultation.Status.COMPLETED, Consultation.Status.NO_SHOW)
+
+
+class TransitionRefused(NotChangeable):
+    """The desk's change is not allowed from the consultation's status, or not at this time; `message` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NoProposalWaiting(Exception):
+    """The patient answered a proposed time that no longer waits for an answer."""
+
+
+class OfferNotAvailable(Exception):
+    """The waitlist offer was taken already, or the patient's consultation can no longer move to it."""
+
+
+def _when(consultation: Consultation) -> str:
+    """The time, surgeon and place in a line for the history, e.g. 'Mon Mar 9, 2026 9:00 AM EDT, Dr ... at ...'."""
+    local = consultation.local_start
+    return (
+        f"{local:%a %b} {local.day}, {local.year} {local.hour % 12 or 12}:{local:%M} "
+        f"{'AM' if local.hour < 12 else 'PM'} {local.tzname()}, "
+        f"{consultation.surgeon.display_name} at {consultation.location.name}"
+    )
+
+
+def _locked(consultation: Consultation) -> Consultation:
+    # Locks the consultation's row only; the surgeon, place and patient come along for the e-mails and history.
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("surgeon", "location", "patient")
+        .get(pk=consultation.pk)
+    )
+
+
+def _record_event(
+    *, consultation: Consultation, action: str, from_status: str, by: AbstractBaseUser | None, note: str = ""
+) -> ConsultationEvent:
+    return ConsultationEvent.objects.create(
+        consultation=consultation,
+        action=action,
+        from_status=from_status,
+        to_status=consultation.status,
+        by=by,
+        note=note[:400],
+    )
+
+
+def _queue_email(consultation: Consultation, kind: str, *, offer: WaitlistOffer | None = None) -> SentMessage:
+    """Record the e-mail in the messages panel as queued, and send it once the transaction is committed."""
+    sent = SentMessage.objects.create(
+        consultation=consultation,
+        offer=offer,
+        kind=kind,
+        to=consultation.patient.email,
+        regarding_start=consultation.start,
+    )
+    transaction.on_commit(partial(tasks.send_message.enqueue, sent.pk))
+    return sent
+
+
+def _change_status(*, consultation: Consultation, action: str, by: AbstractBaseUser | None) -> tuple[Consultation, str]:
+    """The locked consultation with its new status (not saved yet) and the status it had, or TransitionRefused."""
+    consultation = _locked(consultation)
+    now = timezone.now()
+    refused = transitions.refusal(
+        action=action, status=consultation.status, start=consultation.start, now=now, zone=consultation.location.zone
+    )
+    if refused:
+        raise TransitionRefused(refused)
+    from_status = consultation.status
+    consultation.status = transitions.target(action)
+    consultation.status_changed_by, consultation.status_changed_at = by, now
+    return consultation, from_status
+
+
+STATUS_FIELDS = ["status", "status_changed_by", "status_changed_at", "updated_at"]
+
+
+@transaction.atomic
+def confirm_consultation(*, consultation: Consultation, by: AbstractBaseUser) -> Consultation:
+    """The desk confirms a request: the patient gets a confirmation whose calendar file updates theirs."""
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.CONFIRM, by=by)
+    consultation.sequence += 1
+    consultation.save(update_fields=[*STATUS_FIELDS, "sequence"])
+    _record_event(consultation=consultation, action=ConsultationEvent.Action.CONFIRM, from_status=from_status, by=by)
+    _queue_email(consultation, SentMessage.Kind.CONFIRMED)
+    return consultation
+
+
+@transaction.atomic
+def decline_consultation(*, consultation: Consultation, by: AbstractBaseUser, reason: str) -> Consultation:
+    """The desk declines a request with a reason the patient reads; the freed time goes to the waitlist."""
+    if not reason.strip():
+        raise ValueError("A declined request needs a reason the patient can read.")
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.DECLINE, by=by)
+    consultation.cancellation_reason = reason.strip()
+    consultation.sequence += 1
+    consultation.save(update_fields=[*STATUS_FIELDS, "sequence", "cancellation_reason"])
+    _record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.DECLINE,
+        from_status=from_status,
+        by=by,
+        note=consultation.cancellation_reason,
+    )
+    _queue_email(consultation, SentMessage.Kind.DECLINED)
+    _offer_freed_time(consultation)
+    return consultation
+
+
+def _save_status(consultation: Consultation, *, action: str, from_status: str, by: AbstractBaseUser) -> Consultation:
+    try:
+        with transaction.atomic():
+            consultation.save(update_fields=STATUS_FIELDS)
+    except IntegrityError as error:
+        # Only a no-show checked in after all can take its time back, and someone may hold it by now.
+        if is_overlap(error):
+            raise TransitionRefused(
+                "Another consultation holds this time now, so this one cannot take it back."
+            ) from error
+        raise
+    _record_event(consultation=consultation, action=action, from_status=from_status, by=by)
+    return consultation
+
+
+@transaction.atomic
+def check_in_consultation(*, consultation: Consultation, by: AbstractBaseUser) -> Consultation:
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.CHECK_IN, by=by)
+    return _save_status(consultation, action=ConsultationEvent.Action.CHECK_IN, from_status=from_status, by=by)
+
+
+@transaction.atomic
+def mark_no_show(*, consultation: Consultation, by: AbstractBaseUser) -> Consultation:
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.NO_SHOW, by=by)
+    return _save_status(consultation, action=ConsultationEvent.Action.NO_SHOW, from_status=from_status, by=by)
+
+
+@transaction.atomic
+def complete_consultation(*, consultation: Consultation, by: AbstractBaseUser) -> Consultation:
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.COMPLETE, by=by)
+    return _save_status(consultation, action=ConsultationEvent.Action.COMPLETE, from_status=from_status, by=by)
+
+
+def _move(consultation: Consultation, *, surgeon: Surgeon, slot: slots.Slot, location: Location) -> str:
+    """Move the locked consultation to `slot` in one UPDATE: the exclusion constraint refuses a time someone
+    else holds (SlotTaken). Returns the move in words, for the history."""
+    moved_from = _when(consultation)
+    consultation.surgeon, consultation.location = surgeon, location
+    consultation.start, consultation.end = slot.start, slot.end
+    consultation.sequence += 1
+    try:
+        with transaction.atomic():
+            consultation.save(update_fields=[*STATUS_FIELDS, "surgeon", "location", "start", "end", "sequence"])
+    except IntegrityError as error:
+        if is_overlap(error):
+            raise SlotTaken from error
+        raise
+    return f"From {moved_from} to {_when(consultation)}"
+
+
+@transaction.atomic
+def propose_another_time(
+    *,
+    consultation: Consultation,
+    surgeon: Surgeon,
+    start: datetime,
+    location: Location,
+    by: AbstractBaseUser,
+    note: str = "",
+) -> Consultation:
+    """Move the consultation to a free time of this or another surgeon, and ask the patient to accept it or
+    choose another. The new time is taken and the old one freed in one transaction."""
+    consultation, from_status = _change_status(consultation=consultation, action=transitions.PROPOSE, by=by)
+    same_place = surgeon.pk == consultation.surgeon_id and location.pk == consultation.location_id
+    if same_place and start == consultation.start:
+        raise AlreadyAtThatTime
+    slot = offered_slot(surgeon, start, location, ignore=consultation)
+    moved = _move(consultation, surgeon=surgeon, slot=slot, location=location)
+    _record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.PROPOSE,
+        from_status=from_status,
+        by=by,
+        note=f"{moved}. {note}".strip() if note else moved,
+    )
+    _queue_email(consultation, SentMessage.Kind.PROPOSED)
+    return consultation
+
+
+def proposal_waiting(consultation: Consultation) -> bool:
+    """The desk proposed the consultation's time, and the patient has neither answered nor changed it since."""
+    latest = consultation.events.last()
+    return (
+        latest is not None
+        and latest.action == ConsultationEvent.Action.PROPOSE
+        and consultation.status == Consultation.Status.REQUESTED
+        and consultation.start > timezone.now()
+    )
+
+
+@transaction.atomic
+def accept_proposal(*, consultation: Consultation) -> Consultation:
+    """The patient accepts the time the desk proposed: it is confirmed, and the desk is told."""
+    consultation = _locked(consultation)
+    if not proposal_waiting(consultation):
+        raise NoProposalWaiting
+    from_status = consultation.status
+    consultation.status = Consultation.Status.CONFIRMED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
+    consultation.sequence += 1
+    consultation.save(update_fields=[*STATUS_FIELDS, "sequence"])
+    _record_event(consultation=consultation, action=ConsultationEvent.Action.ACCEPT, from_status=from_status, by=None)
+    _queue_email(consultation, SentMessage.Kind.CONFIRMED)
     transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
     return consultation
+
+
+@transaction.atomic
+def join_waitlist(*, consultation: Consultation) -> WaitlistEntry:
+    """The patient wants to hear of an earlier time with the same surgeon. Asking twice changes nothing."""
+    entry, created = WaitlistEntry.objects.get_or_create(consultation=consultation)
+    if not created and entry.ended_at is not None:
+        entry.ended_at = None
+        entry.save(update_fields=["ended_at"])
+    return entry
+
+
+def _offer_freed_time(freed: Consultation) -> list[WaitlistOffer]:
+    """Offer the time `freed` gave up to everyone waiting for an earlier one with the same surgeon, by e-mail;
+    the first to take it gets it. Nothing is offered for a time no longer bookable (past, too soon, time off)."""
+    try:
+        slot = offered_slot(freed.surgeon, freed.start, freed.location)
+    except SlotUnavailable:
+        return []
+    entries = (
+        WaitlistEntry.objects.filter(
+            ended_at__isnull=True,
+            consultation__surgeon=freed.surgeon_id,
+            consultation__status__in=Consultation.CHANGEABLE,
+            consultation__start__gt=slot.start,
+        )
+        .exclude(consultation=freed)
+        .select_related("consultation__patient")
+    )
+    offers = []
+    for entry in entries:
+        offer, created = WaitlistOffer.objects.get_or_create(
+            entry=entry, start=slot.start, defaults={"end": slot.end, "location": freed.location}
+        )
+        if created:
+            _queue_email(entry.consultation, SentMessage.Kind.WAITLIST_OFFER, offer=offer)
+            offers.append(offer)
+    return offers
+
+
+@transaction.atomic
+def take_waitlist_offer(*, offer: WaitlistOffer) -> Consultation:
+    """Move the patient's consultation to the offered time. If another patient took it first, the exclusion
+    constraint refuses the move (SlotTaken). The desk confirms the new time, as after any move by the patient."""
+    offer = WaitlistOffer.objects.select_for_update(of=("self",)).select_related("entry", "location").get(pk=offer.pk)
+    consultation = _locked(offer.entry.consultation)
+    if (
+        offer.taken_at is not None
+        or offer.entry.ended_at is not None
+        or not consultation.is_changeable
+        or offer.start >= consultation.start
+    ):
+        raise OfferNotAvailable
+    slot = offered_slot(consultation.surgeon, offer.start, offer.location, ignore=consultation)
+    from_status = consultation.status
+    consultation.status = Consultation.Status.REQUESTED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
+    moved = _move(consultation, surgeon=consultation.surgeon, slot=slot, location=offer.location)
+    offer.taken_at = offer.entry.ended_at = consultation.status_changed_at
+    offer.save(update_fields=["taken_at"])
+    offer.entry.save(update_fields=["ended_at"])
+    _record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.TAKE_OFFER,
+        from_status=from_status,
+        by=None,
+        note=moved,
+    )
+    transaction.on_commit(partial(tasks.send_rescheduled.enqueue, consultation.pk))
+    transaction.on_commit(partial(tasks.send_change_to_desk.enqueue, consultation.pk))
+    return consultation
+
+
+def send_due_reminders(*, now: datetime | None = None) -> int:
+    """Queue each reminder now due, and return how many: 48 hours before a confirmed consultation, and 72
+    hours before one whose history is not sent yet.
+
+    Deliberately not one transaction: each reminder is its own, so that the unique constraint on the message
+    log lets exactly one of two runs at the same moment queue it, and the other passes over it."""
+    now = now or timezone.now()
+
+    def not_queued(kind: str) -> Exists:
+        return ~Exists(
+            SentMessage.objects.filter(consultation=OuterRef("pk"), kind=kind, regarding_start=OuterRef("start"))
+        )
+
+    upcoming = Consultation.objects.filter(start__gt=now).select_related("patient")
+    due = [
+        *(
+            (consultation, SentMessage.Kind.REMINDER)
+            for consultation in upcoming.filter(
+                status=Consultation.Status.CONFIRMED, start__lte=now + REMINDER_BEFORE
+            ).filter(not_queued(SentMessage.Kind.REMINDER))
+        ),
+        *(
+            (consultation, SentMessage.Kind.INTAKE_NUDGE)
+            for consultation in upcoming.filter(
+                status__in=Consultation.CHANGEABLE, start__lte=now + INTAKE_NUDGE_BEFORE
+            )
+            .filter(Q(intake__isnull=True) | Q(intake__status=Intake.Status.IN_PROGRESS))
+            .filter(not_queued(SentMessage.Kind.INTAKE_NUDGE))
+        ),
+    ]
+    queued = 0
+    for consultation, kind in due:
+        try:
+            with transaction.atomic():
+                _queue_email(consultation, kind)
+        except IntegrityError as error:
+            if getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") == "sent_message_reminder_once":
+                continue  # another run queued it a moment ago
+            raise
+        queued += 1
+    return queued
+
+
+def slot_use_by_surgeon(surgeon_ids: list[int], *, first_day: date, days: int) -> dict[int, tuple[int, int]]:
+    """(booked, offered) slots of each surgeon over local dates, in four queries. A slot is offered whether
+    free or booked; booked when a consultation holds it or was attended or missed in it."""
+    policy = booking_policy()
+    # Seen from before the first day, so days already past still count what they offered.
+    before = datetime.combine(first_day, time.min, tzinfo=UTC) - timedelta(hours=14) - policy.min_notice
+    free = free_slots_by_surgeon(surgeon_ids, first_day=first_day, days=days, now=before)
+    last_day = first_day + timedelta(days=days - 1)
+    zones: dict[str, ZoneInfo] = {}
+    booked: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for surgeon_id, start, end, zone in Consultation.objects.filter(
+        surgeon__in=surgeon_ids,
+        status__in=BOOKED,
+        start__gte=before,
+        start__lt=datetime.combine(last_day, time.max, tzinfo=UTC) + timedelta(hours=14),
+    ).values_list("surgeon", "start", "end", "location__timezone"):
+        local_day = start.astimezone(zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))).date()
+        if first_day <= local_day <= last_day:
+            booked[surgeon_id].append((start, end))
+    use = {}
+    for surgeon_id in surgeon_ids:
+        held = slots.Busy(booked[surgeon_id])
+        # Free slots already leave out held times; attended and missed ones are left out here.
+        still_free = [slot for slot in free[surgeon_id] if not held.overlaps(slot.start, slot.end)]
+        use[surgeon_id] = (len(booked[surgeon_id]), len(booked[surgeon_id]) + len(still_free))
+    return use

@@ -71,18 +71,26 @@ class Policy:
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime | None:
     """The UTC instant of wall-clock `at` on `day` in `zone`; None if that time does not exist that day."""
-    wall = datetime.combine(day, at, tzinfo=zone)  # fold=0: the first of two occurrences
-    instant = wall.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None):
-        return None  # inside the spring-forward gap
-    return instant
+    wall = datetime.combine(day, at)
+    offset = _offset(wall, zone)
+    return None if offset is None else (wall - offset).replace(tzinfo=UTC)
+
+
+def _offset(wall: datetime, zone: ZoneInfo) -> timedelta | None:
+    """The UTC offset of naive wall time `wall` in `zone` at its first occurrence; None if it does not exist."""
+    # PEP 495: a wall time's two readings (fold 0 and 1) differ only next to a clock change. Fold 0's offset is
+    # the smaller one inside the spring-forward gap and the larger one in the repeated autumn hour, where fold 0
+    # is the first occurrence: the one offered.
+    offset = zone.utcoffset(wall)
+    return None if offset < zone.utcoffset(wall.replace(fold=1)) else offset
 
 
 class Busy:
     """Time ranges that block slots, searchable by start."""
 
     def __init__(self, ranges: list[tuple[datetime, datetime]]) -> None:
-        self.ranges = sorted(ranges)
+        # All in UTC: comparing datetimes that share one tzinfo skips the offset lookups.
+        self.ranges = sorted((start.astimezone(UTC), end.astimezone(UTC)) for start, end in ranges)
         self.starts = [start for start, _ in self.ranges]
         # The latest end among ranges starting at or before each index, to find overlaps by bisecting.
         self.max_end: list[datetime] = []
@@ -108,25 +116,49 @@ def free_slots(
     # In UTC, so adding hours adds real hours (aware arithmetic in a local zone is wall-clock arithmetic).
     now = now.astimezone(UTC)
     earliest, latest = now + policy.min_notice, now + policy.horizon
+    buffer = policy.buffer
+    zones = {rule.timezone: ZoneInfo(rule.timezone) for rule in rules}
     found: dict[datetime, Slot] = {}
     for offset in range(days):
         day = first_day + timedelta(days=offset)
         for rule in rules:
             if not rule.applies_on(day):
                 continue
-            zone = ZoneInfo(rule.timezone)
+            zone = zones[rule.timezone]
             length = timedelta(minutes=rule.slot_minutes)
-            wall = datetime.combine(day, rule.start)
-            while wall + length <= datetime.combine(day, rule.end):
-                start = local_instant(day, wall.time(), zone)
+            # Wall-clock times, so adding the slot length moves the clock hands as the rule means: naive for the
+            # zone's offsets, and read as if UTC, which minus the offset is the instant (cheaper than replace()).
+            wall, last = datetime.combine(day, rule.start), datetime.combine(day, rule.end) - length
+            wall_as_utc = datetime.combine(day, rule.start, tzinfo=UTC)
+            while wall <= last:
+                offset = _offset(wall, zone)
+                start = wall_as_utc - offset if offset is not None else None
                 wall += length
+                wall_as_utc += length
                 if start is None or start in found or not earliest <= start <= latest:
                     continue
                 end = start + length
-                if blocked.overlaps(start - policy.buffer, end + policy.buffer):
+                if blocked.overlaps(start - buffer, end + buffer):
                     continue
                 found[start] = Slot(start=start, end=end, location=rule.location, timezone=rule.timezone)
     return [found[start] for start in sorted(found)]
+
+
+def as_json(found: list[Slot]) -> list[dict[str, str]]:
+    """The slots API's entries: start and end in the location's time, with their UTC offsets."""
+    zones: dict[str, ZoneInfo] = {}
+    entries = []
+    for slot in found:
+        zone = zones.get(slot.timezone) or zones.setdefault(slot.timezone, ZoneInfo(slot.timezone))
+        entries.append(
+            {
+                "start": slot.start.astimezone(zone).isoformat(),
+                "end": slot.end.astimezone(zone).isoformat(),
+                "location": slot.location,
+                "timezone": slot.timezone,
+            }
+        )
+    return entries
 
 
 def is_offered(slots: list[Slot], start: datetime, location: str) -> Slot | None:

@@ -1,18 +1,96 @@
 from django.urls import path
 
-from consultations.views import api, booking, staff
+from consultations.views import (
+    access_log,
+    api,
+    booking,
+    desk,
+    desk_patients,
+    desk_schedule,
+    intake,
+    patient_offers,
+    patient_requests,
+    screening,
+    surgeon,
+)
 
 app_name = "consultations"
 
 urlpatterns = [
     path("request/", booking.request_start, name="request"),
+    # Before "request/<slug>/", which would otherwise take "check" for a surgeon.
+    path("request/check/", screening.screen, name="screen"),
     path("request/<slug:slug>/", booking.pick_slot, name="pick-slot"),
     path("request/<slug:slug>/details/", booking.request_details, name="request-details"),
     path("my-consultation/<str:token>/", booking.my_consultation, name="my-consultation"),
     path("my-consultation/<str:token>/sent/", booking.request_sent, name="request-sent"),
     path("my-consultation/<str:token>/cancel/", booking.cancel, name="cancel"),
     path("my-consultation/<str:token>/reschedule/", booking.reschedule, name="reschedule"),
+    path("my-consultation/<str:token>/history/", intake.intake_start, name="intake"),
+    path("my-consultation/<str:token>/history/review/", intake.intake_review, name="intake-review"),
+    path("my-consultation/<str:token>/history/reports/<uuid:upload>/", intake.intake_upload, name="intake-upload"),
+    path(
+        "my-consultation/<str:token>/history/reports/<uuid:upload>/remove/",
+        intake.intake_upload_remove,
+        name="intake-upload-remove",
+    ),
+    path("my-consultation/<str:token>/history/<slug:step>/", intake.intake_step, name="intake-step"),
     path("api/slots/", api.slots, name="api-slots"),
-    path("desk/", staff.desk_today, name="desk-today"),
-    path("surgeon/", staff.surgeon_home, name="surgeon-home"),
+    path("my-consultation/<str:token>/proposal/", patient_offers.proposal, name="proposal"),
+    path(
+        "my-consultation/<str:token>/earlier-time/<uuid:offer_id>/",
+        patient_offers.waitlist_offer,
+        name="waitlist-offer",
+    ),
+    path("desk/", desk.desk_today, name="desk-today"),
+    path("desk/queue/", desk.desk_queue, name="desk-queue"),
+    path("desk/consultations/<uuid:public_id>/", desk.desk_consultation, name="desk-consultation"),
+    path("desk/consultations/<uuid:public_id>/status/", desk.desk_status, name="desk-status"),
+    path("desk/consultations/<uuid:public_id>/propose/", desk.desk_propose, name="desk-propose"),
+    path("desk/schedule/", desk_schedule.desk_schedule, name="desk-schedule"),
+    path("desk/schedule/csv/", desk_schedule.desk_schedule_csv, name="desk-schedule-csv"),
+    path("desk/availability/", desk_schedule.desk_availability, name="desk-availability"),
+    path(
+        "desk/availability/surgeons/<slug:slug>/",
+        desk_schedule.desk_availability_surgeon,
+        name="desk-availability-surgeon",
+    ),
+    path("desk/availability/surgeons/<slug:slug>/clinics/add/", desk_schedule.desk_rule_add, name="desk-rule-add"),
+    path(
+        "desk/availability/surgeons/<slug:slug>/time-off/add/",
+        desk_schedule.desk_time_off_add,
+        name="desk-time-off-add",
+    ),
+    path("desk/availability/clinics/<int:rule_id>/", desk_schedule.desk_rule_edit, name="desk-rule-edit"),
+    path("desk/availability/clinics/<int:rule_id>/end/", desk_schedule.desk_rule_end, name="desk-rule-end"),
+    path("desk/availability/time-off/<int:time_off_id>/", desk_schedule.desk_time_off, name="desk-time-off"),
+    path(
+        "desk/availability/time-off/<int:time_off_id>/remove/",
+        desk_schedule.desk_time_off_remove,
+        name="desk-time-off-remove",
+    ),
+    path("desk/patients/", desk_patients.desk_patients, name="desk-patients"),
+    path("desk/patients/<int:patient_id>/", desk_patients.desk_patient, name="desk-patient"),
+    path("surgeon/", surgeon.surgeon_home, name="surgeon-home"),
+    path("surgeon/consultations/<uuid:public_id>/", surgeon.surgeon_summary, name="surgeon-summary"),
+    path("surgeon/consultations/<uuid:public_id>/print/", surgeon.surgeon_print, name="surgeon-print"),
+    path("surgeon/consultations/<uuid:public_id>/review/", surgeon.surgeon_review, name="surgeon-review"),
+    path("surgeon/consultations/<uuid:public_id>/ask/", surgeon.surgeon_ask, name="surgeon-ask"),
+    path(
+        "surgeon/consultations/<uuid:public_id>/reports/<uuid:report>/",
+        surgeon.surgeon_upload,
+        name="surgeon-upload",
+    ),
+    path(
+        "surgeon/consultations/<uuid:public_id>/earlier/<uuid:earlier_id>/",
+        surgeon.surgeon_earlier,
+        name="surgeon-earlier",
+    ),
+    path(
+        "my-consultation/<str:token>/questions/<uuid:question>/",
+        patient_requests.patient_question,
+        name="patient-question",
+    ),
+    path("access-log/patients/<int:patient_id>/", access_log.access_log, name="access-log"),
+    path("access-log/patients/<int:patient_id>/csv/", access_log.access_log_csv, name="access-log-csv"),
 ]

@@ -1,8 +1,11 @@
 """Small builders for test data. Every person here is fictional."""
 
+import hashlib
 from datetime import date, time, timedelta
 
 from django.contrib.auth.models import Group, User
+from django.core.files.base import ContentFile
+from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -12,7 +15,19 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic import roles
 from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure
 from clinic.npi import check_digit
-from consultations.models import AvailabilityRule, Consultation, Patient
+from consultations import questionnaires, red_flags, screening
+from consultations.models import (
+    AvailabilityRule,
+    Consultation,
+    Intake,
+    Medication,
+    Patient,
+    PriorOperation,
+    QuestionnaireResponse,
+    RedFlagScreen,
+    TimeOff,
+    Upload,
+)
 from education.models import Article
 
 PASSWORD = "correct-horse-battery-staple"
@@ -44,6 +59,16 @@ def sign_in(client: Client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
     session.save()
+
+
+def screened(client: Client, *items: str, recent_surgery: bool = False) -> screening.ScreenResult:
+    """Give `client` the cookie of a passed red-flag screen (with `items` ticked and any advice confirmed),
+    made by the same code as the real screen, so that it may see free times and send a request."""
+    result = screening.ScreenResult.passed(items, recent_surgery=recent_surgery, acknowledged=True, at=timezone.now())
+    response = HttpResponse()
+    screening.remember(response, result)
+    client.cookies.update(response.cookies)
+    return result
 
 
 def make_location(**overrides) -> Location:
@@ -110,6 +135,11 @@ def make_rule(surgeon: Surgeon, location: Location, **overrides) -> Availability
     return AvailabilityRule.objects.create(surgeon=surgeon, location=location, **values | overrides)
 
 
+def make_time_off(surgeon: Surgeon, start, end, **overrides) -> TimeOff:
+    values = {"reason": "Conference (fictional)"}
+    return TimeOff.objects.create(surgeon=surgeon, start=start, end=end, **values | overrides)
+
+
 def make_patient(**overrides) -> Patient:
     number = Patient.objects.count() + 1
     values = {
@@ -131,6 +161,13 @@ def make_consultation(surgeon: Surgeon, location: Location, start, **overrides) 
     return Consultation.objects.create(surgeon=surgeon, location=location, start=start, **values | overrides)
 
 
+def make_intake(consultation: Consultation | None = None, **overrides) -> Intake:
+    """An intake in progress, for `consultation` or for a new one a week from now."""
+    if consultation is None:
+        consultation = make_consultation(make_surgeon(), make_location(), timezone.now() + timedelta(days=7))
+    return Intake.objects.create(consultation=consultation, patient=consultation.patient, **overrides)
+
+
 def make_article(*, related_procedures=(), **overrides) -> Article:
     number = Article.objects.count() + 1
     values = {
@@ -145,3 +182,58 @@ def make_article(*, related_procedures=(), **overrides) -> Article:
     article = Article.objects.create(**values | overrides)
     article.related_procedures.set(related_procedures)
     return article
+
+
+def make_surgeon_user(**overrides) -> tuple[User, Surgeon]:
+    """A user in the surgeon role, enrolled in the second factor, linked to a new surgeon as their account."""
+    user = make_user(role=roles.SURGEON)
+    return user, make_surgeon(user=user, **overrides)
+
+
+def make_submitted_intake(consultation: Consultation, **overrides) -> Intake:
+    """An intake the patient has sent (every step saved), for `consultation`."""
+    values = {"status": Intake.Status.COMPLETED, "submitted_at": timezone.now(), "privacy_consent_at": timezone.now()}
+    return make_intake(consultation, **values | overrides)
+
+
+def make_operation(intake: Intake, **overrides) -> PriorOperation:
+    values = {"year": 2018, "month": 6, "procedure": PriorOperation.Procedure.MICRODISCECTOMY}
+    return PriorOperation.objects.create(intake=intake, **values | overrides)
+
+
+def make_medication(intake: Intake, **overrides) -> Medication:
+    values = {"name": "Fictional medicine", "dose": "1 tablet a day", "category": Medication.Category.OTHER}
+    return Medication.objects.create(intake=intake, **values | overrides)
+
+
+def make_function_score(intake: Intake, values: list[int | None]) -> QuestionnaireResponse:
+    """Answers to the shipped ten-section function questionnaire, scored and stored as the intake does."""
+    instrument = questionnaires.current_instrument(questionnaires.FUNCTION)
+    items = [item.id for item in questionnaires.definition_of(instrument).items]
+    return questionnaires.save_response(
+        intake=intake, instrument=instrument, answers=dict(zip(items, values, strict=True))
+    )
+
+
+def make_red_flag_screen(consultation: Consultation, *items: str, **overrides) -> RedFlagScreen:
+    """The red-flag screen the patient passed before booking, with `items` ticked and the advice acknowledged."""
+    advice = red_flags.classify(items)
+    values = {
+        "screened_at": timezone.now(),
+        "items": list(items),
+        "urgency": int(advice.urgency),
+        "message_shown": " ".join([advice.headline, *advice.instructions]).strip(),
+        "acknowledgement": "These symptoms are not new and a doctor has already assessed them." if items else "",
+        "acknowledged_at": timezone.now() if items else None,
+    }
+    return RedFlagScreen.objects.create(consultation=consultation, **values | overrides)
+
+
+def make_upload(intake: Intake, data: bytes = b"%PDF-1.4 fictional report\n%%EOF\n", **overrides) -> Upload:
+    """A stored report without the content checks of services.add_upload; store it under a temporary
+    PRIVATE_MEDIA_ROOT (override_settings) in tests."""
+    values = {"kind": Upload.Kind.IMAGING_REPORT, "content_type": "application/pdf", "original_name": "mri.pdf"}
+    upload = Upload(intake=intake, size=len(data), sha256=hashlib.sha256(data).hexdigest(), **values | overrides)
+    upload.file.save("report", ContentFile(data), save=False)
+    upload.save()
+    return upload

@@ -14,7 +14,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
 from consultations.messages import patient_token
-from tests.factories import make_article, make_consultation, make_location, make_surgeon, make_user, sign_in
+from tests.factories import (
+    make_article,
+    make_consultation,
+    make_location,
+    make_rule,
+    make_surgeon,
+    make_time_off,
+    make_user,
+    screened,
+    sign_in,
+)
 
 OK = "200"
 SIGN_IN = "sent to sign in"
@@ -32,6 +42,7 @@ EVERYONE = (OK, OK, OK, OK)
 EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # name: (anonymous, front desk, surgeon, admin)
     "clinic:home": EVERYONE,
+    "clinic:privacy": EVERYONE,
     "clinic:surgeon-list": EVERYONE,
     "clinic:surgeon-detail": EVERYONE,
     # The sample surgeon has no photo; a photo, when there is one, is public like the profile.
@@ -44,6 +55,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "education:article": EVERYONE,
     "sitemap": EVERYONE,
     "robots": EVERYONE,
+    # The red-flag screen comes before any free time; every client below has passed it (see client_for).
+    "consultations:screen": EVERYONE,
     "consultations:request": EVERYONE,
     "consultations:pick-slot": EVERYONE,
     # Without a chosen time, the details page sends the patient back to choose one.
@@ -53,6 +66,13 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "consultations:request-sent": EVERYONE,
     "consultations:cancel": EVERYONE,
     "consultations:reschedule": EVERYONE,
+    # The intake history from the same link: it opens at the first step not yet saved.
+    "consultations:intake": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "consultations:intake-step": EVERYONE,
+    "consultations:intake-review": EVERYONE,
+    # A report's id is a second key beside the signed link; the sample one does not exist.
+    "consultations:intake-upload": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "consultations:intake-upload-remove": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
     # Public like the pages that show the same free times; without parameters it is a 400 naming them.
     "consultations:api-slots": (BAD_REQUEST, BAD_REQUEST, BAD_REQUEST, BAD_REQUEST),
     "healthz": EVERYONE,
@@ -62,7 +82,41 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "clinic:enrol": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "clinic:start": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "consultations:desk-today": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-queue": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-consultation": (SIGN_IN, OK, FORBIDDEN, OK),
+    # The desk's status buttons post here; the role is checked before the method, so others learn nothing.
+    "consultations:desk-status": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
+    "consultations:desk-propose": (SIGN_IN, OK, FORBIDDEN, OK),
+    # With no proposed time waiting, the patient is sent back to their consultation's page.
+    "consultations:proposal": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # The offer's id is a second key beside the signed link; the sample one does not exist.
+    "consultations:waitlist-offer": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "consultations:desk-schedule": (SIGN_IN, OK, FORBIDDEN, OK),
+    # Without the day to download, a 400 naming it.
+    "consultations:desk-schedule-csv": (SIGN_IN, BAD_REQUEST, FORBIDDEN, BAD_REQUEST),
+    "consultations:desk-availability": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-availability-surgeon": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-rule-add": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-rule-edit": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-rule-end": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-time-off-add": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-time-off": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-time-off-remove": (SIGN_IN, OK, FORBIDDEN, OK),
+    # The search is posted (names stay out of URLs); a GET shows the empty form.
+    "consultations:desk-patients": (SIGN_IN, OK, FORBIDDEN, OK),
+    "consultations:desk-patient": (SIGN_IN, OK, FORBIDDEN, OK),
     "consultations:surgeon-home": (SIGN_IN, FORBIDDEN, OK, FORBIDDEN),
+    # The sample consultation is another surgeon's: the surgeon gets the 404 of a patient who is not theirs.
+    "consultations:surgeon-summary": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    "consultations:surgeon-print": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    "consultations:surgeon-review": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    "consultations:surgeon-ask": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    "consultations:surgeon-upload": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    "consultations:surgeon-earlier": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
+    # The question's own id is a second key beside the signed link; the sample one does not exist.
+    "consultations:patient-question": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
+    "consultations:access-log": (SIGN_IN, FORBIDDEN, FORBIDDEN, OK),
+    "consultations:access-log-csv": (SIGN_IN, FORBIDDEN, FORBIDDEN, OK),
 }
 # The Django admin guards every one of its pages the same way: practice admins only.
 ADMIN_NAMESPACE = (SIGN_IN, SIGN_IN, SIGN_IN, ADMIN_OPEN)
@@ -81,6 +135,12 @@ SAMPLE_KWARGS = {
     "app_label": "auth",
     "content_type_id": "1",
     "url": "missing/",
+    "report": "00000000-0000-4000-8000-000000000001",
+    "earlier_id": "00000000-0000-4000-8000-000000000002",
+    "question": "00000000-0000-4000-8000-000000000003",
+    "offer_id": "00000000-0000-4000-8000-000000000004",
+    "upload": "00000000-0000-4000-8000-000000000005",
+    "step": "about",
 }
 
 
@@ -123,9 +183,12 @@ class AccessMatrixTests(TestCase):
         surgeon = make_surgeon(slug=SAMPLE_KWARGS["slug"], locations=[location])
         make_article(slug=SAMPLE_KWARGS["slug"])
         cls.consultation = make_consultation(surgeon, location, timezone.now() + timedelta(days=10))
+        cls.rule = make_rule(surgeon, location)
+        cls.time_off = make_time_off(surgeon, timezone.now() + timedelta(days=30), timezone.now() + timedelta(days=31))
 
     def client_for(self, who: str) -> Client:
         client = Client()
+        screened(client)
         if who in self.users:
             sign_in(client, self.users[who])
         return client
@@ -145,6 +208,10 @@ class AccessMatrixTests(TestCase):
         samples = SAMPLE_KWARGS | {
             "pk": str(TOTPDevice.objects.get(user=self.users[roles.ADMIN]).pk),
             "token": patient_token(self.consultation),
+            "rule_id": str(self.rule.pk),
+            "time_off_id": str(self.time_off.pk),
+            "patient_id": str(self.consultation.patient_id),
+            "public_id": str(self.consultation.public_id),
         }
         checked = 0
         for name, namespace, route, params in all_patterns():

@@ -1,8 +1,10 @@
 """The consultations app's models, one module per part of the work: scheduling, the intake, and auditing."""
 
 from consultations.models.audit import AccessLog
+from consultations.models.desk import ConsultationEvent, SentMessage, WaitlistEntry, WaitlistOffer
 from consultations.models.intake import (
     ImagingStudy,
+    InformationRequest,
     Instrument,
     Intake,
     IntakeReview,
@@ -27,8 +29,10 @@ __all__ = [
     "AccessLog",
     "AvailabilityRule",
     "Consultation",
+    "ConsultationEvent",
     "ConsultationQuerySet",
     "ImagingStudy",
+    "InformationRequest",
     "Instrument",
     "Intake",
     "IntakeReview",
@@ -38,8 +42,11 @@ __all__ = [
     "PriorOperation",
     "QuestionnaireResponse",
     "RedFlagScreen",
+    "SentMessage",
     "TimeOff",
     "Treatment",
     "TsTzRange",
     "Upload",
+    "WaitlistEntry",
+    "WaitlistOffer",
 ]

@@ -445,3 +445,45 @@ class IntakeReview(models.Model):
 
     def __str__(self) -> str:
         return f"Review of {self.intake}"
+
+
+class InformationRequest(models.Model):
+    """The surgeon asked the patient to add to one part of the intake. The question and the reply are both kept.
+
+    The e-mail only says there is a question and links here, since a question about a history is health
+    information (DOMAIN.md §7).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="information_requests")
+    # One of consultations.intake_forms.STEP_SLUGS, checked by the surgeon's form.
+    section = models.SlugField(max_length=30)
+    message = models.TextField("question", max_length=1000)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True, max_length=4000)
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(replied_at__isnull=True, reply="") | (Q(replied_at__isnull=False) & ~Q(reply="")),
+                name="information_request_reply_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Question about {self.section} for {self.intake}"
+
+    @property
+    def section_title(self) -> str:
+        from consultations.intake_forms import STEPS_BY_SLUG  # the forms module imports these models
+
+        step = STEPS_BY_SLUG.get(self.section)
+        return step.title if step else self.section
+
+    @property
+    def is_answered(self) -> bool:
+        return self.replied_at is not None

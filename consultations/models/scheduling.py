@@ -1,9 +1,10 @@
 """Scheduling and booking: when surgeons see patients, and the consultations patients request."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
@@ -117,6 +118,10 @@ class Patient(models.Model):
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
 
 class SafetyFlag(models.TextChoices):
     NONE = "", "None"
@@ -132,6 +137,12 @@ class ConsultationQuerySet(models.QuerySet):
 
     def overlapping(self, start: datetime, end: datetime) -> "ConsultationQuerySet":
         return self.filter(start__lt=end, end__gt=start)
+
+    def for_surgeon_user(self, user: AbstractBaseUser | AnonymousUser) -> "ConsultationQuerySet":
+        """The consultations of the surgeon who signs in as `user`; none for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(surgeon__user=user)
 
 
 class Consultation(models.Model):

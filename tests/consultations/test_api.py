@@ -4,6 +4,7 @@ import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
+from consultations.models import Consultation, TimeOff
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon
 
 API = reverse("consultations:api-slots")
@@ -88,11 +89,54 @@ class SlotsApiTests(TestCase):
 
         assert response.status_code == 404
 
-    def test_at_most_four_queries_however_many_consultations_are_stored(self) -> None:
+    def test_an_unlisted_surgeon_has_no_public_slots(self) -> None:
+        make_surgeon(slug="hidden", locations=[self.albany], is_listed=False)
+
+        response = self.client.get(API, {"surgeon": "hidden", "start": "2026-03-09"})
+
+        assert response.status_code == 404
+
+    def test_a_surgeon_without_clinics_has_an_empty_list(self) -> None:
+        make_surgeon(slug="new", locations=[self.albany])
+
+        response = self.client.get(API, {"surgeon": "new", "start": "2026-03-09"})
+
+        assert response.status_code == 200
+        assert response.json() == {"surgeon": "new", "slots": []}
+
+    def test_time_off_and_occupying_consultations_block_but_finished_ones_do_not(self) -> None:
+        nine = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+        make_rule(self.surgeon, self.albany, weekday=0, start_time=time(10), end_time=time(12))
+        TimeOff.objects.create(surgeon=self.surgeon, start=nine + timedelta(hours=1), end=nine + timedelta(hours=2))
+        make_consultation(self.surgeon, self.albany, nine, status=Consultation.Status.CANCELLED)
+        make_consultation(self.surgeon, self.albany, nine, status=Consultation.Status.DECLINED)
+        make_consultation(
+            self.surgeon, self.albany, nine + timedelta(minutes=30), status=Consultation.Status.CHECKED_IN
+        )
+        make_consultation(self.surgeon, self.albany, nine + timedelta(hours=2), status=Consultation.Status.CONFIRMED)
+        other = make_surgeon(locations=[self.albany])
+        make_consultation(other, self.albany, nine + timedelta(hours=2, minutes=30))
+
+        slots = self.client.get(API, {"surgeon": "ana", "start": "2026-03-09", "days": "1"}).json()["slots"]
+
+        assert [slot["start"][11:16] for slot in slots] == ["09:00", "11:30"]
+
+    def test_a_slot_across_the_autumn_change_ends_in_standard_time(self) -> None:
+        make_rule(self.surgeon, self.albany, weekday=6, start_time=time(1), end_time=time(2))
+
+        with time_machine.travel(datetime(2026, 10, 20, 12, 0, tzinfo=UTC), tick=False):
+            slots = self.client.get(API, {"surgeon": "ana", "start": "2026-11-01", "days": "1"}).json()["slots"]
+
+        assert [(slot["start"], slot["end"]) for slot in slots] == [
+            ("2026-11-01T01:00:00-04:00", "2026-11-01T01:30:00-04:00"),
+            ("2026-11-01T01:30:00-04:00", "2026-11-01T01:00:00-05:00"),
+        ]
+
+    def test_one_query_however_many_consultations_are_stored(self) -> None:
         start = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
         for week in range(30):
             make_consultation(self.surgeon, self.albany, start + timedelta(weeks=week))
             make_consultation(self.surgeon, self.phoenix, start + timedelta(weeks=week, days=1, hours=7))
         for days in ("1", "14", "31"):
-            with self.subTest(days=days), self.assertNumQueries(4):
+            with self.subTest(days=days), self.assertNumQueries(1):
                 self.client.get(API, {"surgeon": "ana", "start": "2026-03-09", "days": days})

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from clinic import roles, services
 from clinic.demo import LOCATIONS, seed_practice
-from consultations.demo import WEEKS, seed_schedule
+from consultations.demo import WEEKS, seed_intakes, seed_schedule
 from education.demo import seed_articles
 
 
@@ -49,6 +49,7 @@ class Command(BaseCommand):
             users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
             surgeons = seed_practice(today=timezone.localdate(), verifier=users["admin"], surgeon_user=users["surgeon"])
             requests = seed_schedule(surgeons=surgeons, today=timezone.localdate())
+            seed_intakes(requests)
             articles = seed_articles(reviewer_by_slug={s.slug: s for s in surgeons}, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Everything in it is fictional."))
         self.stdout.write(
