@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import Location
+from consultations import red_flags, screening, transitions
 from consultations.models import Consultation, Patient
 
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -71,6 +72,11 @@ class RequestForm(forms.Form):
         help_text="One sentence is enough, for example: leg pain came back a year after my fusion.",
         widget=forms.TextInput(),
     )
+    waitlist = forms.BooleanField(
+        label="Tell me if an earlier time with this surgeon becomes free",
+        required=False,
+        help_text="We e-mail you when someone gives up an earlier time. The first to take it gets it.",
+    )
 
     def clean_slot(self) -> tuple[datetime, Location]:
         return clean_slot_field(self.cleaned_data["slot"])
@@ -123,3 +129,117 @@ class SlotQueryForm(forms.Form):
 class FindSlotsForm(forms.Form):
     procedure = forms.SlugField(required=False)
     location = forms.SlugField(required=False)
+
+
+class RedFlagForm(forms.Form):
+    """The red-flag questions of `consultations.red_flags`, one group of tick boxes per question, all optional.
+
+    Shared by the education self-check and the screen before booking, so that both ask the same thing.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for question in red_flags.QUESTIONS:
+            self.fields[f"flags_{question.key}"] = forms.MultipleChoiceField(
+                label=question.legend,
+                choices=[(flag.key, flag.text) for flag in question.flags],
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+                required=False,
+            )
+
+    @property
+    def red_flag_fields(self) -> list[forms.BoundField]:
+        return [self[f"flags_{question.key}"] for question in red_flags.QUESTIONS]
+
+    def ticked(self) -> list[str]:
+        """Every known symptom ticked, read from the raw answers so that no other answer failing validation
+        can hide a red flag."""
+        if not self.is_bound:
+            return []
+        return [
+            key
+            for question in red_flags.QUESTIONS
+            for key in self.data.getlist(f"flags_{question.key}")
+            if key in {flag.key for flag in question.flags}
+        ]
+
+
+class ScreenForm(RedFlagForm):
+    """The safety screen before booking: recent surgery (it changes the advice), then the red flags."""
+
+    recent_surgery = forms.ChoiceField(
+        label="Have you had spine surgery in the last 12 weeks?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": "Please answer yes or no: have you had spine surgery in the last 12 weeks?"},
+    )
+
+    @property
+    def had_recent_surgery(self) -> bool:
+        return self.is_bound and self.data.get("recent_surgery") == "yes"
+
+    def advice(self) -> red_flags.Advice:
+        return red_flags.classify(self.ticked(), recent_surgery=self.had_recent_surgery)
+
+    def hidden_answers(self) -> list[tuple[str, str]]:
+        """The answers as (name, value) pairs, for the advice page to send back with the confirmation."""
+        flags = [
+            (f"flags_{question.key}", key)
+            for question in red_flags.QUESTIONS
+            for key in self.ticked()
+            if key in {flag.key for flag in question.flags}
+        ]
+        return [*flags, ("recent_surgery", "yes" if self.had_recent_surgery else "no")]
+
+
+class AcknowledgementForm(forms.Form):
+    """The confirmation that lets a patient go on past red-flag advice; its words depend on the advice."""
+
+    REQUIRED = {
+        red_flags.Urgency.SAME_DAY: "To go on, tick the box to confirm that you have read this advice.",
+        red_flags.Urgency.EMERGENCY: (
+            "To go on, tick the box to confirm that these symptoms are not new and that a doctor has already "
+            "assessed them. If that is not so, please call 911 or go to the nearest emergency department now."
+        ),
+    }
+
+    confirmed = forms.BooleanField(widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+
+    def __init__(self, *args: object, urgency: red_flags.Urgency, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["confirmed"]
+        field.label = screening.ACKNOWLEDGEMENTS[urgency][1]
+        field.error_messages["required"] = self.REQUIRED[urgency]
+
+
+class DeskActionForm(forms.Form):
+    """One of the desk's status buttons; a decline needs a reason the patient will read."""
+
+    BACK = {"today": "consultations:desk-today", "queue": "consultations:desk-queue"}
+
+    action = forms.ChoiceField(choices=[(action, label) for action, label in transitions.LABELS.items()])
+    reason = forms.CharField(
+        label="Reason the patient will read", max_length=300, required=False, widget=forms.TextInput()
+    )
+    # Where to go afterwards: the page the button was on (the consultation's own page when empty).
+    back = forms.ChoiceField(choices=[("", "")] + [(name, name) for name in BACK], required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == transitions.DECLINE and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the patient a reason when declining a request.")
+        return data
+
+
+class ProposeForm(forms.Form):
+    surgeon = forms.SlugField()
+    slot = forms.CharField()
+    note = forms.CharField(
+        label="Note for the history (optional)",
+        max_length=200,
+        required=False,
+        help_text="Why the time changed, for the desk. The patient does not see it.",
+    )
+
+    def clean_slot(self) -> tuple[datetime, Location]:
+        return clean_slot_field(self.cleaned_data["slot"])

@@ -1,6 +1,7 @@
 from django import forms
 
 from consultations import red_flags
+from consultations.forms import RedFlagForm
 
 MAX_QUERY_LENGTH = 200
 # NUL cannot be stored in PostgreSQL text, and the private-use marks are our own snippet markers.
@@ -34,7 +35,7 @@ class Surgery:
     ]
 
 
-class SelfCheckForm(forms.Form):
+class SelfCheckForm(RedFlagForm):
     """Five plain questions plus the red-flag symptoms. Every answer is optional, and none is kept."""
 
     surgery = forms.ChoiceField(
@@ -76,37 +77,13 @@ class SelfCheckForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        for question in red_flags.QUESTIONS:
-            self.fields[f"flags_{question.key}"] = forms.MultipleChoiceField(
-                label=question.legend,
-                choices=[(flag.key, flag.text) for flag in question.flags],
-                widget=forms.CheckboxSelectMultiple(attrs=CHECK),
-                required=False,
-            )
-
     @property
     def history_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("surgery", "duration", "where", "tried")]
 
-    @property
-    def red_flag_fields(self) -> list[forms.BoundField]:
-        return [self[f"flags_{question.key}"] for question in red_flags.QUESTIONS]
-
     def advice(self) -> red_flags.Advice:
-        """What the ticked symptoms call for.
-
-        Read from the raw answers, keeping every known symptom, so that no other answer failing
-        validation can hide a red flag.
-        """
-        ticked = [
-            key
-            for question in red_flags.QUESTIONS
-            for key in self.data.getlist(f"flags_{question.key}")
-            if key in {flag.key for flag in question.flags}
-        ]
-        return red_flags.classify(ticked, recent_surgery=self.data.get("surgery") == Surgery.RECENT)
+        """What the ticked symptoms call for, whatever else fails validation."""
+        return red_flags.classify(self.ticked(), recent_surgery=self.data.get("surgery") == Surgery.RECENT)
 
     def suggested_slugs(self) -> list[str]:
         """Articles worth reading given the answers, most specific first. Call after `is_valid()`."""

@@ -14,11 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Location, Procedure, Surgeon
-from consultations import services
+from consultations import screening, services
 from consultations.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
 from consultations.messages import patient_token, public_id_from_token
 from consultations.models import Consultation
 from consultations.slots import Slot
+from consultations.views.screening import screen_required
 
 EARLIEST_SHOWN = 12
 ALTERNATIVES_SHOWN = 8
@@ -84,6 +85,7 @@ def _first_available_week(
 
 
 @require_GET
+@screen_required
 def request_start(request: HttpRequest) -> HttpResponse:
     """Choose a surgeon, or see the earliest times across the surgeons matching a procedure and location."""
     form = FindSlotsForm(request.GET or None)
@@ -113,6 +115,7 @@ def request_start(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@screen_required
 def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.listed().filter(accepts_new_patients=True), slug=slug)
     first = _first_available_week(surgeon) if request.GET.get("first") else None
@@ -123,6 +126,7 @@ def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@screen_required
 def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.listed().filter(accepts_new_patients=True), slug=slug)
     form = RequestForm(request.POST or None, initial={"slot": request.GET.get("slot", "")})
@@ -149,6 +153,7 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 visit_type=data["visit_type"],
                 reason=data["reason"],
                 idempotency_key=data["idempotency_key"],
+                screen=request.screen_result,
             )
         except services.FormAlreadyUsed:
             messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
@@ -159,7 +164,11 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
             first_day = max(start.date(), timezone.localdate())
             alternatives = services.free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
         else:
-            return redirect("consultations:request-sent", token=patient_token(consultation))
+            if data["waitlist"]:
+                services.join_waitlist(consultation=consultation)
+            response = redirect("consultations:request-sent", token=patient_token(consultation))
+            screening.forget(response)
+            return response
     context = {
         "surgeon": surgeon,
         "form": form,
@@ -188,7 +197,7 @@ def _chosen_slot(form: RequestForm) -> dict | None:
     }
 
 
-def _consultation_from(token: str) -> Consultation | None:
+def consultation_from_token(token: str) -> Consultation | None:
     try:
         public_id = public_id_from_token(token)
     except signing.BadSignature:
@@ -196,7 +205,7 @@ def _consultation_from(token: str) -> Consultation | None:
     return Consultation.objects.select_related("surgeon", "location", "patient").filter(public_id=public_id).first()
 
 
-def _link_problem(request: HttpRequest, consultation: Consultation | None) -> HttpResponse | None:
+def link_problem(request: HttpRequest, consultation: Consultation | None) -> HttpResponse | None:
     """A friendly page for a broken, unknown or finished link; None when the link is good."""
     if consultation is None:
         return render(request, "consultations/link_invalid.html", status=404)
@@ -206,8 +215,8 @@ def _link_problem(request: HttpRequest, consultation: Consultation | None) -> Ht
 
 
 def _patient_page(request: HttpRequest, token: str, template: str) -> HttpResponse:
-    consultation = _consultation_from(token)
-    if problem := _link_problem(request, consultation):
+    consultation = consultation_from_token(token)
+    if problem := link_problem(request, consultation):
         return problem
     return render(request, template, {"consultation": consultation, "token": token})
 
@@ -227,8 +236,8 @@ def my_consultation(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = _consultation_from(token)
-    if problem := _link_problem(request, consultation):
+    consultation = consultation_from_token(token)
+    if problem := link_problem(request, consultation):
         return problem
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -246,8 +255,8 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = _consultation_from(token)
-    if problem := _link_problem(request, consultation):
+    consultation = consultation_from_token(token)
+    if problem := link_problem(request, consultation):
         return problem
     if not consultation.is_changeable:
         messages.error(request, "This consultation can no longer be moved online. Please call us.")

@@ -27,6 +27,11 @@ def test_request_reschedule_and_cancel(page: Page) -> None:
         make_rule(surgeon, albany, weekday=weekday, start_time=time(9), end_time=time(11))
 
     page.goto("/request/")
+    # The safety screen comes first; with nothing ticked it leads straight on.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you choose a time: a safety check")
+    page.get_by_role("group", name="Have you had spine surgery in the last 12 weeks?").get_by_label("No").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Request a consultation")
     check_accessibility(page)
     page.get_by_role("link", name="Dr. Ana Lopez, MD").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
@@ -50,6 +55,7 @@ def test_request_reschedule_and_cancel(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
     consultation = Consultation.objects.get()
     expect(page.get_by_text(consultation.reference)).to_be_visible()
+    assert (consultation.red_flag_screen.items, consultation.safety_flag) == ([], "")
     check_accessibility(page)
     screenshot(page, "booking-sent")
 

@@ -16,7 +16,8 @@ def test_home_page_explains_and_leads_on(page: Page) -> None:
     screenshot(page, "home")
 
     page.get_by_role("link", name="Request a consultation").last.click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Request a consultation")
+    # The safety check comes before anyone is shown a time.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you choose a time: a safety check")
     check_accessibility(page)
 
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from clinic import roles
 from consultations import services
 from consultations.models import Consultation, Patient, TimeOff
-from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, sign_in
+from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, screened, sign_in
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 MONDAY = date(2026, 3, 9)
@@ -203,6 +203,9 @@ class RequestPagesTests(TestCase):
         cls.surgeon = make_surgeon(slug="ana", locations=[cls.albany], last_name="Lopez")
         make_rule(cls.surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(10))
 
+    def setUp(self) -> None:
+        screened(self.client)
+
     def form_data(self, **overrides) -> dict:
         values = {
             "slot": f"{NINE.isoformat()}|albany",
@@ -261,6 +264,8 @@ class RequestPagesTests(TestCase):
         url = reverse("consultations:request-details", args=["ana"])
         with self.captureOnCommitCallbacks(execute=True):
             first = self.client.post(url, data)
+            # The second click's POST left the browser with the screen cookie before the first answer cleared it.
+            screened(self.client)
             second = self.client.post(url, data)
 
         assert first["Location"] == second["Location"]
@@ -312,6 +317,7 @@ class RequestPagesTests(TestCase):
         url = reverse("consultations:request-details", args=["ana"])
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(url, self.form_data(first_name="Victoria", last_name="Realname"))
+            screened(self.client)
             response = self.client.post(
                 url,
                 self.form_data(slot=f"{(NINE + timedelta(minutes=30)).isoformat()}|albany", first_name="Mallory"),
@@ -336,6 +342,8 @@ class RequestPagesTests(TestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.client.post(url, data)
 
+        # The next person at this computer passes the screen, then goes back to the sent form.
+        screened(self.client)
         response = self.client.post(url, data | {"email": "next.person@example.com"}, follow=True)
 
         self.assertContains(response, "This form was already sent.")
