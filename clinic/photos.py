@@ -5,7 +5,8 @@ from io import BytesIO
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from clinic.images import NotAnImage, TooManyPixels, read_image
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000
@@ -17,12 +18,14 @@ def reencode_photo(upload: UploadedFile, *, name: str) -> ContentFile:
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError("The photo is larger than 5 MB. Please upload a smaller one.", code="photo_too_large")
     try:
-        with Image.open(upload, formats=["JPEG", "PNG", "WEBP"]) as source:
-            if source.width * source.height > MAX_SOURCE_PIXELS:
-                raise ValidationError("The photo has too many pixels. Please upload a smaller one.", code="photo_huge")
-            image = ImageOps.exif_transpose(source).convert("RGB")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
+        source, _ = read_image(upload, formats=["JPEG", "PNG", "WEBP"], max_pixels=MAX_SOURCE_PIXELS)
+    except TooManyPixels as error:
+        raise ValidationError(
+            "The photo has too many pixels. Please upload a smaller one.", code="photo_huge"
+        ) from error
+    except NotAnImage as error:
         raise ValidationError("That file is not a photo we can read (use JPEG, PNG or WebP).", code="photo") from error
+    image = source.convert("RGB")
     image.thumbnail(STORED_SIZE)
     output = BytesIO()
     image.save(output, format="JPEG", quality=85, optimize=True)

@@ -10,6 +10,7 @@ from education.sitemaps import ArticleSitemap, PageSitemap
 
 clinic_patterns = [
     path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
     path("surgeons/", views.surgeon_list, name="surgeon-list"),
     path("surgeons/<slug:slug>/", views.surgeon_detail, name="surgeon-detail"),
     path("surgeons/<slug:slug>/photo/", views.surgeon_photo, name="surgeon-photo"),
@@ -22,7 +23,9 @@ clinic_patterns = [
 ]
 
 sitemaps = {
-    "pages": PageSitemap(["clinic:home", "clinic:surgeon-list", "education:index", "education:self-check"]),
+    "pages": PageSitemap(
+        ["clinic:home", "clinic:privacy", "clinic:surgeon-list", "education:index", "education:self-check"]
+    ),
     "surgeons": GenericSitemap({"queryset": Surgeon.objects.listed()}, priority=0.8, changefreq="weekly"),
     "articles": ArticleSitemap,
 }

@@ -28,6 +28,11 @@ from consultations.services import first_free_slots
 
 
 @require_GET
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinic/privacy.html")
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/home.html")
 

@@ -1,0 +1,385 @@
+"""An intake as sections of labelled answers, for the patient's own check page and the surgeon's printout.
+
+Nothing disappears: an unanswered question reads "Not answered", so a reader can tell a "no" from a skip.
+"""
+
+from dataclasses import dataclass, field
+
+from consultations.intake_forms import PAIN_AREAS, PAIN_SIDE_LABELS, STEPS_BY_SLUG
+from consultations.models import Intake, Medication, PriorOperation, RedFlagScreen, Treatment
+from consultations.red_flags import FLAGS
+
+NOT_ANSWERED = "Not answered"
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    # Worth a surgeon's attention before an operation (opioids, blood thinners, smoking, a high BMI...).
+    notable: bool = False
+
+
+@dataclass
+class Section:
+    slug: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    # Repeated items (operations, medicines, scans), each a list of rows.
+    items: list[list[Row]] = field(default_factory=list)
+    empty_items: str = ""
+
+
+def _value(value) -> str:
+    if value in (None, "", []):
+        return NOT_ANSWERED
+    return str(value)
+
+
+def _shown(row, name: str) -> str:
+    """A choice field's label, or "Not answered" when left blank."""
+    return getattr(row, f"get_{name}_display")() if getattr(row, name) else NOT_ANSWERED
+
+
+def month_year(month: int | None, year: int | None) -> str:
+    if not year:
+        return NOT_ANSWERED
+    if not month:
+        return str(year)
+    return f"{['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][month]} {year}"
+
+
+def operation_rows(operation: PriorOperation) -> list[Row]:
+    complications = [PriorOperation.Complication(value).label for value in operation.complications]
+    if operation.complications_detail:
+        complications.append(operation.complications_detail)
+    relief = f", relief for {operation.relief_months} months" if operation.relief_months else ""
+    return [
+        Row("When", month_year(operation.month, operation.year)),
+        Row(
+            "What was done",
+            operation.get_procedure_display()
+            + (f": {operation.procedure_detail}" if operation.procedure_detail else ""),
+        ),
+        Row("Levels", _value(operation.levels)),
+        Row("Approach", _shown(operation, "approach")),
+        Row("Implants", _shown(operation, "implants")),
+        Row("Surgeon and hospital", _value(", ".join(filter(None, [operation.surgeon_name, operation.hospital])))),
+        Row("Afterwards", _value(operation.get_outcome_display() + relief if operation.outcome else "")),
+        Row("Problems afterwards", ", ".join(complications) or "None reported", notable=bool(complications)),
+        Row("Operation report", _shown(operation, "operative_report")),
+    ]
+
+
+def sections(
+    intake: Intake,
+    *,
+    operations: list,
+    treatments: list,
+    medications: list,
+    imaging: list,
+    responses: dict[str, list[Row]],
+) -> list[Section]:
+    """The intake in step order. `responses` maps a questionnaire purpose to its rows (see questionnaires)."""
+    title = {slug: step.title for slug, step in STEPS_BY_SLUG.items()}
+    pain_map = (
+        [
+            Row(label, PAIN_SIDE_LABELS[intake.pain_map[area]] if intake.pain_map.get(area) else "No pain here")
+            for area, label in PAIN_AREAS
+        ]
+        if intake.pain_map or "pain" in intake.steps_saved
+        else [Row("Where it hurts", NOT_ANSWERED)]
+    )
+    treatments_by_kind = {treatment.kind: treatment for treatment in treatments}
+    opioid = intake.takes_opioids == "yes"
+    thinner = intake.takes_blood_thinners == "yes"
+    smoking = intake.smoking in (Intake.Smoking.CURRENT, Intake.Smoking.VAPING)
+    bmi = intake.bmi
+    return [
+        Section(
+            "about",
+            title["about"],
+            [Row("Main problem", _value(intake.chief_complaint)), Row("Goals", _value(intake.goals))],
+        ),
+        Section("pain", title["pain"], pain_map + responses.get("pain", [])),
+        Section(
+            "history",
+            title["history"],
+            [
+                Row("Spine surgery before", _shown(intake, "had_spine_surgery")),
+                Row("After the last operation", _shown(intake, "pain_pattern")),
+                Row(
+                    "Pain came back",
+                    month_year(intake.pain_returned_on.month, intake.pain_returned_on.year)
+                    if intake.pain_returned_on
+                    else NOT_ANSWERED,
+                ),
+                Row("How it came back", _value(intake.pain_return_story)),
+            ],
+        ),
+        Section(
+            "operations",
+            title["operations"],
+            items=[operation_rows(operation) for operation in operations],
+            empty_items="No operations listed.",
+        ),
+        Section(
+            "treatments",
+            title["treatments"],
+            [
+                Row(
+                    label,
+                    _treatment_value(treatments_by_kind.get(kind)),
+                )
+                for kind, label in Treatment.Kind.choices
+            ],
+        ),
+        Section(
+            "medications",
+            title["medications"],
+            [
+                Row("Opioid pain medicine", _shown(intake, "takes_opioids"), opioid),
+                Row("Blood thinner", _shown(intake, "takes_blood_thinners"), thinner),
+                Row("Allergies", "No known allergies" if intake.no_known_allergies else _value(intake.allergies)),
+            ],
+            items=[
+                [
+                    Row(
+                        medication.get_category_display(),
+                        f"{medication.name}{f', {medication.dose}' if medication.dose else ''}",
+                        medication.category != "other",
+                    )
+                ]
+                for medication in medications
+            ],
+            empty_items="No medicines listed.",
+        ),
+        Section(
+            "imaging",
+            title["imaging"],
+            items=[
+                [
+                    Row(
+                        study.get_modality_display(),
+                        ", ".join(
+                            filter(
+                                None, [study.get_region_display(), month_year(study.month, study.year), study.facility]
+                            )
+                        ),
+                    )
+                ]
+                for study in imaging
+            ],
+            empty_items="No scans listed.",
+        ),
+        Section(
+            "health",
+            title["health"],
+            [
+                Row("Diabetes", _shown(intake, "diabetes")),
+                Row("Smoking or nicotine", _shown(intake, "smoking"), smoking),
+                Row(
+                    "Height",
+                    f"{intake.height_inches // 12} ft {intake.height_inches % 12} in"
+                    if intake.height_inches
+                    else NOT_ANSWERED,
+                ),
+                Row("Weight", f"{intake.weight_pounds} lb" if intake.weight_pounds else NOT_ANSWERED),
+                Row("BMI", _value(bmi), bmi is not None and bmi >= 35),
+                *[
+                    Row(label, _shown(intake, name))
+                    for name, label in (
+                        ("osteoporosis", "Thin bones"),
+                        ("heart_disease", "Heart disease"),
+                        ("lung_disease", "Lung disease"),
+                        ("sleep_apnoea", "Sleep apnea"),
+                        ("long_term_steroids", "Long-term steroids"),
+                    )
+                ],
+            ],
+        ),
+        Section("function", title["function"], responses.get("function", [])),
+        Section(
+            "work",
+            title["work"],
+            [
+                Row("Work", _shown(intake, "work_status")),
+                Row("Job", _value(intake.occupation)),
+            ],
+        ),
+        Section(
+            "consent",
+            title["consent"],
+            [
+                Row("Privacy notice", "Agreed" if intake.privacy_consent_at else NOT_ANSWERED),
+                Row(
+                    "Contact by",
+                    ", ".join(
+                        label
+                        for name, label in (
+                            ("contact_by_email", "e-mail"),
+                            ("contact_by_phone", "phone"),
+                            ("contact_by_text", "text message"),
+                        )
+                        if getattr(intake, name)
+                    )
+                    or NOT_ANSWERED,
+                ),
+            ],
+        ),
+    ]
+
+
+def _treatment_value(treatment) -> str:
+    if treatment is None or not treatment.tried:
+        return NOT_ANSWERED
+    if treatment.tried != "yes":
+        return treatment.get_tried_display()
+    parts = ["Tried"]
+    if treatment.last_year:
+        parts.append(f"last in {treatment.last_year}")
+    parts.append(treatment.get_helped_display().lower() if treatment.helped else "helped? not answered")
+    if treatment.detail:
+        parts.append(treatment.detail)
+    return ", ".join(parts)
+
+
+# The surgeon's summary: what to see first, and the operations as a timeline --------------------------------
+
+# The same threshold as the "BMI" row of sections(): from here the risks of an operation rise markedly.
+SURGICAL_BMI = 35
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something dangerous or decisive for planning, shown at the top of the surgeon's summary."""
+
+    kind: str  # red_flag, opioid, blood_thinner, smoking, bmi
+    title: str
+    detail: str
+
+
+def alerts(intake: Intake | None, *, medications: list, screen: RedFlagScreen | None, safety_flag: str) -> list[Alert]:
+    """Red flags, opioids, blood thinners, smoking and a high BMI, in that order; only those that apply."""
+    found = []
+    if (screen is not None and screen.urgency) or safety_flag:
+        ticked = [FLAGS[key].text if key in FLAGS else key for key in (screen.items if screen else [])]
+        level = screen.get_urgency_display() if screen is not None and screen.urgency else "Reported"
+        found.append(Alert("red_flag", f"Red flag: {level.lower()}", "; ".join(ticked) or "See the red-flag screen."))
+    if intake is None:
+        return found
+    by_category = {
+        category: [f"{m.name}{f' {m.dose}' if m.dose else ''}" for m in medications if m.category == category]
+        for category in (Medication.Category.OPIOID, Medication.Category.BLOOD_THINNER)
+    }
+    for category, answer, title in (
+        (Medication.Category.OPIOID, intake.takes_opioids, "Takes opioids"),
+        (Medication.Category.BLOOD_THINNER, intake.takes_blood_thinners, "Takes a blood thinner"),
+    ):
+        if answer == "yes" or by_category[category]:
+            found.append(Alert(category, title, ", ".join(by_category[category]) or "No medicine named."))
+    if intake.smoking in (Intake.Smoking.CURRENT, Intake.Smoking.VAPING):
+        found.append(Alert("smoking", "Smokes or uses nicotine", intake.get_smoking_display()))
+    if intake.bmi is not None and intake.bmi >= SURGICAL_BMI:
+        found.append(Alert("bmi", f"BMI {intake.bmi}", f"{SURGICAL_BMI} or over"))
+    return found
+
+
+def unanswered_risks(intake: Intake) -> list[str]:
+    """The alert questions the patient skipped, so "nothing flagged" is never read as "no"."""
+    questions = (
+        ("Opioids", intake.takes_opioids),
+        ("Blood thinners", intake.takes_blood_thinners),
+        ("Smoking", intake.smoking),
+        ("Height and weight", intake.bmi),
+    )
+    return [label for label, value in questions if value in (None, "")]
+
+
+def _span(months: int) -> str:
+    years, months = divmod(months, 12)
+    parts = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+    if months:
+        parts.append(f"{months} month{'s' if months != 1 else ''}")
+    return " ".join(parts) or "less than a month"
+
+
+def interval(earlier: tuple[int, int | None], later: tuple[int, int | None]) -> str:
+    """The time between two (year, month or None) dates, in words; in whole years when a month is unknown."""
+    (year_a, month_a), (year_b, month_b) = earlier, later
+    if month_a and month_b:
+        months = (year_b - year_a) * 12 + month_b - month_a
+        return "the same month" if months == 0 else _span(months)
+    years = year_b - year_a
+    if years == 0:
+        return "the same year"
+    return f"about {years} year{'s' if years != 1 else ''}"
+
+
+def _after(gap: str, what: str) -> str:
+    """For example "1 year after the last operation", or "in the same year as the last operation"."""
+    return f"in {gap} as {what}" if gap.startswith("the same") else f"{gap} after {what}"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    operation: PriorOperation
+    heading: str
+    rows: list[Row]
+    # Since the operation before it, e.g. "1 year 4 months after the one before"; empty for the first.
+    gap: str
+    complications: bool
+
+
+def operations_timeline(operations: list[PriorOperation]) -> list[TimelineEntry]:
+    """The operations oldest first, each with the time since the one before."""
+    entries = []
+    previous = None
+    for operation in sorted(operations, key=lambda o: (o.year, o.month or 0, o.pk or 0)):
+        rows = operation_rows(operation)
+        what = next(row.value for row in rows if row.label == "What was done")
+        heading = ", ".join(filter(None, [month_year(operation.month, operation.year), what, operation.levels]))
+        gap = ""
+        if previous is not None:
+            gap = _after(interval((previous.year, previous.month), (operation.year, operation.month)), "the one before")
+        rows = [row for row in rows if row.label not in ("When", "What was done", "Levels")]
+        entries.append(TimelineEntry(operation, heading, rows, gap, bool(operation.complications)))
+        previous = operation
+    return entries
+
+
+def since_last_operation(operations: list[PriorOperation], *, pain_returned_on, today) -> list[Row]:
+    """How long ago the last operation was, and when after it the pain came back."""
+    if not operations:
+        return []
+    last = max(operations, key=lambda o: (o.year, o.month or 0))
+    rows = [Row("Since the last operation", interval((last.year, last.month), (today.year, today.month)))]
+    if pain_returned_on is not None:
+        returned = (pain_returned_on.year, pain_returned_on.month)
+        when = month_year(pain_returned_on.month, pain_returned_on.year)
+        if returned < (last.year, last.month or 0):
+            rows.append(Row("Pain came back", f"{when}, before the last operation"))
+        else:
+            rows.append(
+                Row(
+                    "Pain came back",
+                    f"{when}, {_after(interval((last.year, last.month), returned), 'the last operation')}",
+                )
+            )
+    return rows
+
+
+def compact(rows: list[Row]) -> list[Row]:
+    """The answered rows, then one "Not answered" row naming the skipped questions: shorter, and still nothing
+    disappears."""
+    skipped = [row.label for row in rows if row.value == NOT_ANSWERED]
+    answered = [row for row in rows if row.value != NOT_ANSWERED]
+    return answered + ([Row(NOT_ANSWERED, ", ".join(skipped))] if skipped else [])
+
+
+def pain_map_row(rows: list[Row]) -> Row:
+    """The pain map rows of sections() as one: "Low back (both sides), Foot (left)"."""
+    if len(rows) == 1:
+        return rows[0]
+    where = [f"{row.label} ({row.value.lower()})" for row in rows if row.value != PAIN_SIDE_LABELS[""]]
+    return Row("Where it hurts", ", ".join(where) or "Nowhere marked")

@@ -1,0 +1,520 @@
+"""The intake's steps and their forms. Each form checks what a patient can get wrong: dates in the future,
+an operation before they were born, spinal levels in the wrong order (DOMAIN.md §1)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+
+from consultations.models import ImagingStudy, Intake, Medication, PriorOperation, Treatment, Upload
+from consultations.models.intake import Answer
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: str
+    # What the step is about, for the list of steps and the patient's review page.
+    summary: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("about", "Your main problem and goals", "What you want help with and what success would look like."),
+    Step("pain", "Where it hurts and how much", "A map of your pain and scores for your back and your leg."),
+    Step("history", "Since your surgery", "Whether you had spine surgery, and when and how the pain came back."),
+    Step("operations", "Previous spine operations", "Each operation you had, one at a time."),
+    Step("treatments", "Other treatments", "What else you have tried and whether it helped."),
+    Step("medications", "Medicines and allergies", "What you take now, and anything you are allergic to."),
+    Step("imaging", "Scans and tests", "MRI, CT, X-rays and nerve tests, with reports if you have them."),
+    Step("health", "Your general health", "Conditions and habits that matter for any operation."),
+    Step("function", "Daily activities", "Ten short questions about how the pain affects your day."),
+    Step("work", "Work", "Whether you are working, and what you do."),
+    Step("consent", "Privacy and contact", "Our privacy notice and how we may contact you."),
+)
+STEP_SLUGS = tuple(step.slug for step in STEPS)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
+
+MONTHS = [(None, "Month (if you know it)")] + [(n, date(2000, n, 1).strftime("%B")) for n in range(1, 13)]
+EARLIEST_YEAR = 1920
+
+
+def check_month_and_year(year: int | None, month: int | None, *, born: date, what: str) -> None:
+    """`what` happened in this month (or year): not in the future, and not before the patient was born."""
+    if year is None:
+        return
+    today = timezone.localdate()
+    if (year, month or 1) > (today.year, today.month):
+        raise forms.ValidationError(f"{what} cannot be in the future. Please check the year.")
+    if (year, month or 12) < (born.year, born.month):
+        raise forms.ValidationError(f"{what} cannot be before you were born. Please check the year.")
+
+
+def year_field(*, label: str = "Year", required: bool = True) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=required,
+        min_value=EARLIEST_YEAR,
+        # No max_value: this year changes while the server runs; check_month_and_year refuses the future.
+        max_value=9999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+def answer_field(label: str, *, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=Answer.choices, required=False, widget=forms.RadioSelect, help_text=help_text
+    )
+
+
+class PatientAwareMixin:
+    """Forms that compare dates with the patient's date of birth take it as `born`."""
+
+    def __init__(self, *args, born: date, **kwargs) -> None:
+        self.born = born
+        super().__init__(*args, **kwargs)
+
+
+# 1. Main problem and goals
+
+
+class AboutForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = ["chief_complaint", "goals"]
+        labels = {
+            "chief_complaint": "What is the main problem you would like help with?",
+            "goals": "What would count as success for you? Which activities do you want to get back to?",
+        }
+        widgets = {"chief_complaint": forms.Textarea(attrs={"rows": 4}), "goals": forms.Textarea(attrs={"rows": 3})}
+
+
+# 2. Where it hurts (the 0-10 scores come from the pain-scales instrument)
+
+PAIN_AREAS = (
+    ("low_back", "Low back"),
+    ("buttock", "Buttock"),
+    ("thigh", "Thigh"),
+    ("below_knee", "Below the knee"),
+    ("foot", "Foot"),
+)
+PAIN_AREA_LABELS = dict(PAIN_AREAS)
+PAIN_SIDES = (("", "No pain here"), ("left", "Left"), ("right", "Right"), ("both", "Both sides"))
+PAIN_SIDE_LABELS = dict(PAIN_SIDES)
+
+
+class PainMapForm(forms.Form):
+    def __init__(self, *args, pain_map: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for area, label in PAIN_AREAS:
+            self.fields[area] = forms.ChoiceField(
+                label=label, choices=PAIN_SIDES, required=False, widget=forms.RadioSelect
+            )
+            self.fields[area].initial = (pain_map or {}).get(area, "")
+
+    def pain_map(self) -> dict[str, str]:
+        return {area: self.cleaned_data[area] for area, _ in PAIN_AREAS if self.cleaned_data.get(area)}
+
+
+# 3. Since the surgery
+
+
+class HistoryForm(PatientAwareMixin, forms.ModelForm):
+    returned_month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
+    returned_year = year_field(label="Year", required=False)
+
+    class Meta:
+        model = Intake
+        fields = ["had_spine_surgery", "pain_pattern", "pain_return_story"]
+        labels = {
+            "had_spine_surgery": "Have you had an operation on your spine?",
+            "pain_pattern": "After your last operation, what happened to the pain?",
+            "pain_return_story": "How did the pain come back? For example: slowly, or suddenly after lifting.",
+        }
+        widgets = {
+            "had_spine_surgery": forms.RadioSelect,
+            "pain_pattern": forms.RadioSelect,
+            "pain_return_story": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["had_spine_surgery"].choices = Answer.choices
+        self.fields["pain_pattern"].choices = Intake.PainPattern.choices
+        returned = self.instance.pain_returned_on
+        if returned:
+            self.fields["returned_month"].initial = returned.month
+            self.fields["returned_year"].initial = returned.year
+
+    def clean(self) -> dict:
+        data = super().clean()
+        year, month = data.get("returned_year"), data.get("returned_month")
+        if month and not year:
+            self.add_error("returned_year", "Please give the year as well as the month.")
+            return data
+        try:
+            check_month_and_year(year, month, born=self.born, what="The pain coming back")
+        except forms.ValidationError as error:
+            self.add_error("returned_year", error)
+        return data
+
+    def save(self, commit: bool = True) -> Intake:
+        year, month = self.cleaned_data.get("returned_year"), self.cleaned_data.get("returned_month")
+        self.instance.pain_returned_on = date(year, month or 1, 1) if year else None
+        return super().save(commit)
+
+
+# 4. Previous operations
+
+
+class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
+    month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
+    year = year_field()
+    complications = forms.MultipleChoiceField(
+        label="Problems after this operation",
+        choices=PriorOperation.Complication.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = PriorOperation
+        fields = [
+            "month",
+            "year",
+            "procedure",
+            "procedure_detail",
+            "level_from",
+            "level_to",
+            "approach",
+            "implants",
+            "surgeon_name",
+            "hospital",
+            "outcome",
+            "relief_months",
+            "complications",
+            "complications_detail",
+            "operative_report",
+        ]
+        labels = {
+            "procedure": "What was done?",
+            "procedure_detail": "Anything to add about what was done (optional)",
+            "level_from": "Spinal level, from",
+            "level_to": "to",
+            "approach": "How was it done?",
+            "implants": "Were screws, rods, cages or other implants put in?",
+            "surgeon_name": "Surgeon",
+            "hospital": "Hospital and city",
+            "outcome": "Afterwards, was your pain better, the same or worse?",
+            "relief_months": "If it got better, for how many months?",
+            "complications_detail": "Anything to add about problems afterwards (optional)",
+            "operative_report": "Do you have the operation report?",
+        }
+        help_texts = {"level_from": "For example L4 to L5. Leave blank if you don't know."}
+        widgets = {
+            "approach": forms.RadioSelect,
+            "implants": forms.RadioSelect,
+            "outcome": forms.RadioSelect,
+            "operative_report": forms.RadioSelect,
+            "relief_months": forms.NumberInput(attrs={"inputmode": "numeric"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("approach", "implants", "outcome", "operative_report"):
+            # Radio groups without the "---------" choice a blank model field would add.
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
+        self.fields["relief_months"].max_value = 600
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            check_month_and_year(data.get("year"), data.get("month"), born=self.born, what="An operation")
+        except forms.ValidationError as error:
+            self.add_error("year", error)
+        level_from, level_to = data.get("level_from"), data.get("level_to")
+        if level_from and level_to and level_to < level_from:
+            self.add_error(
+                "level_to", "The second level should be lower down the spine than the first (e.g. L4 to L5)."
+            )
+        if level_to and not level_from:
+            self.add_error("level_from", "Please give the first level too, or leave both blank.")
+        return data
+
+
+class OperationFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        if len(kept) > 20:
+            raise forms.ValidationError("Please list at most 20 operations; tell us about the rest in person.")
+
+
+def operation_formset(intake: Intake, data=None) -> BaseInlineFormSet:
+    factory = inlineformset_factory(
+        Intake, PriorOperation, form=PriorOperationForm, formset=OperationFormSet, extra=1, can_delete=True
+    )
+    return factory(data, instance=intake, prefix="operations", form_kwargs={"born": intake.patient.date_of_birth})
+
+
+# 5. Other treatments: one row per kind, answered or not
+
+
+class TreatmentForm(PatientAwareMixin, forms.Form):
+    tried = answer_field("Tried it?")
+    last_year = year_field(label="Last time (year)", required=False)
+    helped = forms.ChoiceField(label="Did it help?", choices=[("", "—"), *Treatment.Helped.choices], required=False)
+    detail = forms.CharField(
+        label="Details (optional)", max_length=200, required=False, help_text="For example: 6 weeks, 3 injections."
+    )
+
+    def __init__(self, *args, kind: str, **kwargs) -> None:
+        self.kind = kind
+        self.label = Treatment.Kind(kind).label
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("tried") != Answer.YES and (data.get("helped") or data.get("last_year")):
+            self.add_error("tried", f"You gave details for {self.label.lower()}: please answer “Tried it?” with Yes.")
+        try:
+            check_month_and_year(data.get("last_year"), None, born=self.born, what="A treatment")
+        except forms.ValidationError as error:
+            self.add_error("last_year", error)
+        return data
+
+
+def treatment_forms(intake: Intake, data=None) -> list[TreatmentForm]:
+    saved = {treatment.kind: treatment for treatment in intake.treatments.all()}
+    forms_ = []
+    for kind in Treatment.Kind:
+        row = saved.get(kind)
+        initial = (
+            {"tried": row.tried, "last_year": row.last_year, "helped": row.helped, "detail": row.detail} if row else {}
+        )
+        forms_.append(TreatmentForm(data, kind=kind, prefix=kind, initial=initial, born=intake.patient.date_of_birth))
+    return forms_
+
+
+# 6. Medicines and allergies
+
+
+class MedicinesForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = ["takes_opioids", "takes_blood_thinners", "allergies", "no_known_allergies"]
+        labels = {
+            "takes_opioids": "Do you take an opioid pain medicine? (for example oxycodone, hydrocodone, tramadol, "
+            "morphine, codeine, fentanyl patches)",
+            "takes_blood_thinners": "Do you take a blood thinner? (for example warfarin, apixaban, rivaroxaban, "
+            "clopidogrel, or a daily aspirin)",
+            "allergies": "Allergies to medicines, latex, contrast dye or anything else, and what happens",
+            "no_known_allergies": "I have no known allergies",
+        }
+        widgets = {
+            "takes_opioids": forms.RadioSelect,
+            "takes_blood_thinners": forms.RadioSelect,
+            "allergies": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["takes_opioids"].choices = Answer.choices
+        self.fields["takes_blood_thinners"].choices = Answer.choices
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("no_known_allergies") and data.get("allergies", "").strip():
+            self.add_error(
+                "no_known_allergies", "You listed allergies: please untick “no known allergies”, or clear the list."
+            )
+        return data
+
+
+class MedicationForm(forms.ModelForm):
+    class Meta:
+        model = Medication
+        fields = ["name", "dose", "category"]
+        labels = {"name": "Medicine", "dose": "How much and how often", "category": "Kind"}
+
+
+class MedicationFormSet(BaseInlineFormSet):
+    """Cross-checks the list with the two questions asked about explicitly."""
+
+    def check_against(self, medicines: MedicinesForm) -> None:
+        if not medicines.is_valid() or not self.is_valid():
+            return
+        kinds = {
+            form.cleaned_data.get("category")
+            for form in self.forms
+            if form.has_changed() and not self._should_delete_form(form)
+        } | {
+            medication.category
+            for medication in self.get_queryset()
+            if not any(form.instance.pk == medication.pk for form in self.forms if form.has_changed())
+        }
+        if medicines.cleaned_data.get("takes_opioids") == Answer.YES and Medication.Category.OPIOID not in kinds:
+            medicines.add_error(
+                "takes_opioids",
+                "You said you take an opioid pain medicine: please add it to the list below as “Opioid”.",
+            )
+        if (
+            medicines.cleaned_data.get("takes_blood_thinners") == Answer.YES
+            and Medication.Category.BLOOD_THINNER not in kinds
+        ):
+            medicines.add_error(
+                "takes_blood_thinners",
+                "You said you take a blood thinner: please add it to the list below as “Blood thinner”.",
+            )
+
+
+def medication_formset(intake: Intake, data=None) -> MedicationFormSet:
+    factory = inlineformset_factory(
+        Intake, Medication, form=MedicationForm, formset=MedicationFormSet, extra=2, can_delete=True, max_num=40
+    )
+    return factory(data, instance=intake, prefix="medications")
+
+
+# 7. Scans and tests
+
+
+class ImagingStudyForm(PatientAwareMixin, forms.ModelForm):
+    month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
+    year = year_field()
+
+    class Meta:
+        model = ImagingStudy
+        fields = ["modality", "region", "month", "year", "facility"]
+        labels = {"modality": "Scan or test", "region": "Part of the body", "facility": "Where it was done"}
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            check_month_and_year(data.get("year"), data.get("month"), born=self.born, what="A scan")
+        except forms.ValidationError as error:
+            self.add_error("year", error)
+        return data
+
+
+def imaging_formset(intake: Intake, data=None) -> BaseInlineFormSet:
+    factory = inlineformset_factory(Intake, ImagingStudy, form=ImagingStudyForm, extra=1, can_delete=True, max_num=30)
+    return factory(data, instance=intake, prefix="imaging", form_kwargs={"born": intake.patient.date_of_birth})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Add a report (PDF, JPEG or PNG, up to 10 MB)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+    kind = forms.ChoiceField(label="What is it?", choices=Upload.Kind.choices, initial=Upload.Kind.IMAGING_REPORT)
+
+
+# 8. General health
+
+
+class HealthForm(forms.ModelForm):
+    height_feet = forms.IntegerField(label="Height: feet", min_value=3, max_value=8, required=False)
+    height_extra_inches = forms.IntegerField(label="and inches", min_value=0, max_value=11, required=False)
+
+    class Meta:
+        model = Intake
+        fields = [
+            "diabetes",
+            "smoking",
+            "weight_pounds",
+            "osteoporosis",
+            "heart_disease",
+            "lung_disease",
+            "sleep_apnoea",
+            "long_term_steroids",
+        ]
+        labels = {
+            "diabetes": "Do you have diabetes?",
+            "smoking": "Do you smoke, vape or use nicotine?",
+            "weight_pounds": "Weight in pounds",
+            "osteoporosis": "Have you been told you have thin bones (osteoporosis or osteopenia)?",
+            "heart_disease": "Do you have heart disease?",
+            "lung_disease": "Do you have lung disease, such as COPD?",
+            "sleep_apnoea": "Do you have sleep apnea?",
+            "long_term_steroids": "Do you take steroid tablets (such as prednisone) long term?",
+        }
+        widgets = {name: forms.RadioSelect for name in fields if name != "weight_pounds"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.widgets:
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
+        self.fields["weight_pounds"].min_value = 50
+        self.fields["weight_pounds"].max_value = 1000
+        self.fields["weight_pounds"].widget.attrs.update({"inputmode": "numeric", "min": 50, "max": 1000})
+        if self.instance.height_inches:
+            self.fields["height_feet"].initial, self.fields["height_extra_inches"].initial = divmod(
+                self.instance.height_inches, 12
+            )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        feet, inches = data.get("height_feet"), data.get("height_extra_inches")
+        if inches is not None and feet is None:
+            self.add_error("height_feet", "Please give your height in feet as well as inches.")
+        return data
+
+    def save(self, commit: bool = True) -> Intake:
+        feet, inches = self.cleaned_data.get("height_feet"), self.cleaned_data.get("height_extra_inches")
+        self.instance.height_inches = feet * 12 + (inches or 0) if feet is not None else None
+        return super().save(commit)
+
+
+# 10. Work
+
+
+class WorkForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = ["work_status", "occupation"]
+        labels = {"work_status": "Which best describes you now?", "occupation": "Your job (or your last job)"}
+        widgets = {"work_status": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["work_status"].choices = Intake.WorkStatus.choices
+
+
+# 11. Privacy and contact
+
+
+class ConsentForm(forms.ModelForm):
+    privacy = forms.BooleanField(
+        label="I have read the privacy notice and agree that the practice keeps this history to prepare my visit.",
+        error_messages={
+            "required": "Please confirm you have read the privacy notice; we cannot keep your answers without it."
+        },
+    )
+
+    class Meta:
+        model = Intake
+        fields = ["contact_by_email", "contact_by_phone", "contact_by_text"]
+        labels = {
+            "contact_by_email": "You may e-mail me",
+            "contact_by_phone": "You may call me",
+            "contact_by_text": "You may send me text messages",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["privacy"].initial = self.instance.privacy_consent_at is not None
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not any(data.get(name) for name in self.Meta.fields):
+            raise forms.ValidationError(
+                "Please let us contact you at least one way, so we can reach you about the visit."
+            )
+        return data
+
+    def save(self, commit: bool = True) -> Intake:
+        if self.instance.privacy_consent_at is None:
+            self.instance.privacy_consent_at = timezone.now()
+        return super().save(commit)

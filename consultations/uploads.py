@@ -1,0 +1,132 @@
+"""Checking a patient's uploaded report before it is stored: PDF, JPEG or PNG judged by content, never by name.
+
+A PDF is kept byte for byte (we cannot rewrite one safely); it is only ever served as a download. A JPEG or PNG is
+decoded and re-encoded by us, so what we store is an image we made, without the camera's or scanner's metadata.
+"""
+
+import hashlib
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from io import BytesIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+
+from clinic.images import NotAnImage, TooManyPixels, read_image
+from consultations.models import Upload
+
+PDF = "application/pdf"
+JPEG = "image/jpeg"
+PNG = "image/png"
+PDF_END_WINDOW = 1024
+# Above this the image is refused undecoded (a small file can claim billions of pixels).
+MAX_SOURCE_PIXELS = 50_000_000
+# Full resolution is kept up to this side, enough for a page scanned at 600 dpi; larger is scaled down.
+MAX_STORED_SIDE = 6000
+JPEG_QUALITY = 90
+MAX_NAME_LENGTH = 200
+NOT_ACCEPTED = "We can only accept PDF, JPEG or PNG files, and this file is none of those, whatever its name says."
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    """What to store for one upload: the bytes we accept, their type by content, and a name safe to keep."""
+
+    content: ContentFile
+    content_type: str
+    sha256: str
+    size: int
+    original_name: str
+
+
+def describe_size(limit: int) -> str:
+    """A limit as a patient reads it: "10 MB", "512 KB"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if limit >= factor:
+            return f"{limit / factor:.3g} {unit}"
+    return f"{limit} bytes"
+
+
+def clean_name(name: str) -> str:
+    """The file's own name without folders, control or direction-changing characters, at most 200 characters."""
+    name = unicodedata.normalize("NFC", re.split(r"[\\/]", name or "")[-1])
+    name = "".join(char for char in name if unicodedata.category(char) not in {"Cc", "Cf"}).strip()
+    if len(name) <= MAX_NAME_LENGTH:
+        return name
+    stem, extension = os.path.splitext(name)
+    extension = extension[:10]
+    return stem[: MAX_NAME_LENGTH - len(extension)] + extension
+
+
+def too_large() -> ValidationError:
+    limit = describe_size(settings.INTAKE_UPLOAD_MAX_BYTES)
+    return ValidationError(
+        f"This file is larger than {limit}. Please upload a smaller file, for example a PDF of only the report's "
+        "pages, or a photo of each page.",
+        code="upload_too_large",
+    )
+
+
+def _check_pdf(data: bytes) -> None:
+    if b"%%EOF" not in data[-PDF_END_WINDOW:]:
+        raise ValidationError(
+            "This PDF looks incomplete or damaged. Please save or download it again and upload the new copy.",
+            code="upload_damaged_pdf",
+        )
+
+
+def _reencode_image(data: bytes) -> tuple[bytes, str]:
+    try:
+        image, source_format = read_image(BytesIO(data), formats=["JPEG", "PNG"], max_pixels=MAX_SOURCE_PIXELS)
+    except TooManyPixels as error:
+        raise ValidationError(
+            "This picture has too many pixels for us to handle. Please upload a smaller picture.", code="upload_huge"
+        ) from error
+    except NotAnImage as error:
+        raise ValidationError(NOT_ACCEPTED, code="upload_type") from error
+    image.thumbnail((MAX_STORED_SIDE, MAX_STORED_SIDE))
+    # Pillow would write some of what it read (a JPEG comment, a PNG's colour profile) back out: drop it all
+    # but a PNG's transparent colour, which is part of the picture.
+    transparency = image.info.get("transparency")
+    image.info = {}
+    output = BytesIO()
+    if source_format == "PNG":
+        options = {} if transparency is None else {"transparency": transparency}
+        image.save(output, format="PNG", **options)
+        return output.getvalue(), PNG
+    # A JPEG (or a camera's multi-picture JPEG, which Pillow reads as "MPO") is stored as a plain JPEG.
+    if image.mode not in {"L", "RGB"}:
+        image = image.convert("RGB")
+    # No chroma subsampling keeps small coloured text and annotations on scanned reports legible.
+    image.save(output, format="JPEG", quality=JPEG_QUALITY, subsampling=0, optimize=True)
+    return output.getvalue(), JPEG
+
+
+def prepare_upload(file: UploadedFile) -> PreparedUpload:
+    """Check `file` by its content and make what we store from it; a ValidationError saying why if refused."""
+    limit = settings.INTAKE_UPLOAD_MAX_BYTES
+    # The size Django counted while receiving it, so nothing large is read into memory here.
+    if file.size is None or file.size > limit:
+        raise too_large()
+    file.seek(0)
+    data = file.read(limit + 1)
+    if len(data) > limit:
+        raise too_large()
+    if not data:
+        raise ValidationError("This file is empty. Please choose the file again.", code="upload_empty")
+    if data.startswith(b"%PDF-"):
+        _check_pdf(data)
+        content_type = PDF
+    else:
+        data, content_type = _reencode_image(data)
+    return PreparedUpload(
+        content=ContentFile(data, name=f"upload{Upload.EXTENSIONS[content_type]}"),
+        content_type=content_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        original_name=clean_name(file.name or ""),
+    )
