@@ -1,0 +1,315 @@
+"""The front desk: today's consultations, the request queue, one consultation's page, and the desk's actions.
+
+Minimum necessary: these pages show who, when, contact details, whether the history is sent and the red-flag
+flags, never what the history says (DOMAIN.md §7). The intake's status is read as one column, so no clinical
+field is even loaded.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clinic.models import Location, Surgeon
+from clinic.roles import ADMIN, FRONT_DESK, role_required
+from consultations import charts, services, transitions
+from consultations.forms import DeskActionForm, ProposeForm
+from consultations.models import Consultation, ConsultationEvent, IntakeReview, WaitlistEntry
+from consultations.models.scheduling import SafetyFlag
+from consultations.slots import Slot
+
+Status = Consultation.Status
+Priority = IntakeReview.Priority
+
+INTAKE_LABELS = {
+    None: "Not started",
+    "in_progress": "In progress",
+    "completed": "Sent",
+    "amended": "Sent (amended)",
+}
+# Buttons shown in a row of each list; the consultation's own page offers every allowed action.
+TODAY_ACTIONS = (transitions.CHECK_IN, transitions.NO_SHOW, transitions.COMPLETE)
+QUEUE_ACTIONS = (transitions.CONFIRM, transitions.PROPOSE, transitions.DECLINE, transitions.CANCEL)
+URGENT = Q(safety_flag=SafetyFlag.URGENT) | Q(intake__review__priority=Priority.URGENT)
+FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority=Priority.URGENT)
+PROPOSE_DAYS = 14
+
+
+def _for_desk(consultations: QuerySet) -> QuerySet:
+    """What a desk list shows of each consultation, in one query: the intake's status and the surgeon's
+    priority as plain columns, and the last thing that happened to it."""
+    latest = ConsultationEvent.objects.filter(consultation=OuterRef("pk")).order_by("-at", "-pk")
+    return consultations.select_related("surgeon", "location", "patient").annotate(
+        intake_status=F("intake__status"),
+        review_priority=F("intake__review__priority"),
+        last_action=Subquery(latest.values("action")[:1]),
+    )
+
+
+def _describe(consultations: Iterable[Consultation], *, shown: tuple[str, ...]) -> list[Consultation]:
+    """Attach the labels and buttons a desk row needs (no queries)."""
+    now = timezone.now()
+    rows = list(consultations)
+    for consultation in rows:
+        consultation.intake_label = INTAKE_LABELS.get(consultation.intake_status, "Not started")
+        consultation.intake_sent = consultation.intake_status in ("completed", "amended")
+        consultation.flags = _flags(consultation)
+        consultation.awaiting_patient = (
+            consultation.last_action == ConsultationEvent.Action.PROPOSE and consultation.status == Status.REQUESTED
+        )
+        allowed = transitions.available(
+            status=consultation.status, start=consultation.start, now=now, zone=consultation.location.zone
+        )
+        consultation.actions = [(action, transitions.LABELS[action]) for action in shown if action in allowed]
+    return rows
+
+
+def _flags(consultation: Consultation) -> list[str]:
+    flags = []
+    if consultation.safety_flag:
+        flags.append(consultation.get_safety_flag_display())
+    if consultation.review_priority in (Priority.URGENT, Priority.SOON):
+        flags.append(f"Surgeon: {Priority(consultation.review_priority).label.lower()}")
+    return flags
+
+
+def _waiting_counts() -> dict[str, int]:
+    return Consultation.objects.filter(status=Status.REQUESTED).aggregate(
+        waiting=Count("pk"), flagged=Count("pk", filter=FLAGGED)
+    )
+
+
+def _week_chart(today: date) -> charts.BarChart:
+    monday = today - timedelta(days=today.weekday())
+    surgeons = list(
+        Surgeon.objects.filter(availability_rules__isnull=False).distinct().order_by("last_name", "first_name")
+    )
+    ids = [surgeon.pk for surgeon in surgeons]
+    this_week = services.slot_use_by_surgeon(ids, first_day=monday, days=7)
+    next_week = services.slot_use_by_surgeon(ids, first_day=monday + timedelta(days=7), days=7)
+    return charts.booked_share_chart(
+        [
+            (surgeon.display_name, [("This week", *this_week[surgeon.pk]), ("Next week", *next_week[surgeon.pk])])
+            for surgeon in surgeons
+        ]
+    )
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_today(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    midnight = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
+    todays = _for_desk(
+        Consultation.objects.filter(start__gte=midnight, start__lt=midnight + timedelta(days=1))
+        .exclude(status__in=[Status.DECLINED, Status.CANCELLED])
+        .order_by("start", "pk")
+    )
+    rows = _describe(todays, shown=TODAY_ACTIONS)
+    context = {
+        "today": today,
+        "consultations": rows,
+        "counts": _waiting_counts()
+        | {
+            "today": len(rows),
+            "checked_in": sum(row.status == Status.CHECKED_IN for row in rows),
+            "to_come": sum(row.status in (Status.REQUESTED, Status.CONFIRMED) for row in rows),
+        },
+        "chart": _week_chart(today),
+    }
+    return render(request, "consultations/desk/today.html", context)
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_queue(request: HttpRequest) -> HttpResponse:
+    rank = Case(
+        When(URGENT, then=Value(0)),
+        When(Q(safety_flag=SafetyFlag.REVIEW) | Q(intake__review__priority=Priority.SOON), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    requests = _for_desk(Consultation.objects.filter(status=Status.REQUESTED).annotate(rank=rank)).order_by(
+        "rank", "created_at", "pk"
+    )
+    rows = _describe(requests, shown=QUEUE_ACTIONS)
+    context = {
+        "consultations": rows,
+        "counts": {"waiting": len(rows), "flagged": sum(bool(row.flags) for row in rows)},
+        "form": DeskActionForm(),
+    }
+    return render(request, "consultations/desk/queue.html", context)
+
+
+def _consultation_page(
+    request: HttpRequest, consultation: Consultation, *, form: DeskActionForm | None = None, status: int = 200
+) -> HttpResponse:
+    (consultation,) = _describe([consultation], shown=tuple(transitions.ACTIONS))
+    context = {
+        "consultation": consultation,
+        "events": consultation.events.select_related("by"),
+        "sent_messages": consultation.sent_messages.all(),
+        "waitlist": WaitlistEntry.objects.filter(consultation=consultation).first(),
+        "name_on_file": str(consultation.patient) if str(consultation.patient) != consultation.name_as_typed else "",
+        "form": form or DeskActionForm(),
+    }
+    return render(request, "consultations/desk/consultation.html", context, status=status)
+
+
+def _desk_consultation(public_id: str) -> Consultation:
+    return get_object_or_404(_for_desk(Consultation.objects.all()), public_id=public_id)
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_consultation(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _consultation_page(request, _desk_consultation(public_id))
+
+
+def _when(consultation: Consultation) -> str:
+    local = consultation.local_start
+    return f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+
+
+DONE_MESSAGES = {
+    transitions.CONFIRM: "Confirmed {name}, {when}. The patient gets a confirmation e-mail with the calendar entry.",
+    transitions.DECLINE: "Declined the request of {name} for {when}. The patient gets an e-mail with your reason.",
+    transitions.CANCEL: "Cancelled {name}, {when}. The patient gets an e-mail.",
+    transitions.CHECK_IN: "Checked in {name} ({when}).",
+    transitions.NO_SHOW: "Marked {name} as a no-show ({when}).",
+    transitions.COMPLETE: "Completed: {name} ({when}).",
+}
+
+
+def _service(action: str, reason: str) -> Callable[..., Consultation]:
+    return {
+        transitions.CONFIRM: services.confirm_consultation,
+        transitions.DECLINE: lambda **kwargs: services.decline_consultation(**kwargs, reason=reason),
+        transitions.CANCEL: lambda **kwargs: services.cancel_consultation(**kwargs, reason=reason),
+        transitions.CHECK_IN: services.check_in_consultation,
+        transitions.NO_SHOW: services.mark_no_show,
+        transitions.COMPLETE: services.complete_consultation,
+    }[action]
+
+
+# The role check comes first, so that nobody else learns even which methods the address accepts.
+@role_required(FRONT_DESK, ADMIN)
+@require_POST
+def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
+    consultation = _desk_consultation(public_id)
+    form = DeskActionForm(request.POST)
+    if not form.is_valid():
+        return _consultation_page(request, consultation, form=form, status=400)
+    action = form.cleaned_data["action"]
+    if action == transitions.PROPOSE:
+        return redirect("consultations:desk-propose", public_id=consultation.public_id)
+    try:
+        _service(action, form.cleaned_data["reason"])(consultation=consultation, by=request.user)
+    except services.TransitionRefused as refused:
+        messages.error(request, refused.message)
+        return _consultation_page(request, _desk_consultation(public_id), status=409)
+    name = consultation.name_as_typed
+    messages.success(request, DONE_MESSAGES[action].format(name=name, when=_when(consultation)))
+    back = DeskActionForm.BACK.get(form.cleaned_data["back"])
+    return redirect(back) if back else redirect("consultations:desk-consultation", public_id=consultation.public_id)
+
+
+def _first_day(request: HttpRequest) -> date:
+    today = timezone.localdate()
+    try:
+        asked = date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        return today
+    return min(max(asked, today), today + services.booking_policy().horizon)
+
+
+def _by_day(found: list[Slot], locations: dict[str, Location]) -> list[tuple[date, list[tuple[Slot, Location]]]]:
+    days: dict[date, list] = defaultdict(list)
+    for slot in found:
+        days[slot.local_start.date()].append((slot, locations.get(slot.location)))
+    return sorted(days.items())
+
+
+def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surgeon) -> dict:
+    """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own."""
+    first_day, today = _first_day(request), timezone.localdate()
+    horizon = today + services.booking_policy().horizon
+    later = first_day + timedelta(days=PROPOSE_DAYS)
+    same_surgeon = surgeon.pk == consultation.surgeon_id
+    found = services.free_slots_for(
+        surgeon, first_day=first_day, days=PROPOSE_DAYS, ignore=consultation if same_surgeon else None
+    )
+    found = [slot for slot in found if not (same_surgeon and slot.start == consultation.start)]
+    locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
+    return {
+        "days": _by_day(found, locations),
+        "first_day": first_day,
+        "last_day": later - timedelta(days=1),
+        "earlier": max(first_day - timedelta(days=PROPOSE_DAYS), today) if first_day > today else None,
+        "later": later if later <= horizon else None,
+    }
+
+
+def _not_proposed(error: Exception) -> tuple[int, str]:
+    """The status and message for a proposal the service refused."""
+    if isinstance(error, services.TransitionRefused):
+        return 409, error.message
+    if isinstance(error, services.AlreadyAtThatTime):
+        return 400, "That is the consultation's time already; choose another."
+    if isinstance(error, services.SlotTaken):
+        return 409, "That time was just taken; choose another."
+    return 409, "That time is no longer free; choose another."
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Pick a free time of this or another surgeon; the consultation moves there and the patient is asked."""
+    consultation = _desk_consultation(public_id)
+    surgeons = list(
+        Surgeon.objects.filter(availability_rules__isnull=False).distinct().order_by("last_name", "first_name")
+    )
+    chosen = request.POST.get("surgeon") or request.GET.get("surgeon", "")
+    surgeon = next((choice for choice in surgeons if choice.slug == chosen), consultation.surgeon)
+    status, form = 200, ProposeForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        status = 400
+        messages.error(request, "Choose one of the free times listed.")
+    elif request.method == "POST":
+        start, location = form.cleaned_data["slot"]
+        try:
+            moved = services.propose_another_time(
+                consultation=consultation,
+                surgeon=surgeon,
+                start=start,
+                location=location,
+                by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except (services.TransitionRefused, services.AlreadyAtThatTime, services.SlotUnavailable) as error:
+            status, message = _not_proposed(error)
+            messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"Proposed {_when(moved)} to {moved.name_as_typed}. "
+                "The time is held, and the patient gets an e-mail to accept it or ask for another.",
+            )
+            return redirect("consultations:desk-consultation", public_id=consultation.public_id)
+    refused = transitions.refusal(
+        action=transitions.PROPOSE,
+        status=consultation.status,
+        start=consultation.start,
+        now=timezone.now(),
+        zone=consultation.location.zone,
+    )
+    context = {"consultation": consultation, "surgeons": surgeons, "surgeon": surgeon, "form": form, "refused": refused}
+    if not refused:
+        context |= _free_times(request, consultation, surgeon)
+    return render(request, "consultations/desk/propose.html", context, status=status)

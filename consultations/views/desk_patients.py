@@ -1,0 +1,64 @@
+"""Finding a patient at the front desk, and the patient's page: who, how to reach them, and their consultations.
+
+The search is posted, never put in the query string: names, birth dates, e-mail addresses and phone numbers stay
+out of URLs, access logs, browser history and Referer headers. The results come back in the same response.
+"""
+
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.roles import ADMIN, FRONT_DESK, role_required
+from consultations.models import Consultation, Patient
+from consultations.schedule_forms import PatientSearchForm
+from consultations.views.desk_schedule import for_desk
+
+RESULTS_SHOWN = 50
+
+
+def _digits(expression: F) -> Func:
+    return Func(expression, Value(r"\D"), Value(""), Value("g"), function="regexp_replace")
+
+
+def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
+    """Patients matching every box filled in; each name word in the patient's name or a name they booked with."""
+    data = form.cleaned_data
+    patients = Patient.objects.all()
+    for word in data["name"].split():
+        typed = Consultation.objects.filter(patient=OuterRef("pk"), contact_name__icontains=word)
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Exists(typed))
+    if data["date_of_birth"]:
+        patients = patients.filter(date_of_birth=data["date_of_birth"])
+    if data["email"]:
+        patients = patients.filter(email__icontains=data["email"].strip())
+    if data["phone"]:
+        typed = Consultation.objects.alias(digits=_digits(F("contact_phone"))).filter(
+            patient=OuterRef("pk"), digits__contains=data["phone"]
+        )
+        patients = patients.alias(digits=_digits(F("phone"))).filter(Q(digits__contains=data["phone"]) | Exists(typed))
+    if data["reference"]:
+        booked = Consultation.objects.filter(patient=OuterRef("pk"), public_id__range=form.reference_range())
+        patients = patients.filter(Exists(booked))
+    return patients.annotate(consultation_count=Count("consultations")).order_by("last_name", "first_name", "pk")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_patients(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.POST if request.method == "POST" else None)
+    context: dict = {"form": form, "searched": False}
+    if request.method == "POST":
+        if not form.is_valid():
+            return render(request, "consultations/desk/patients.html", context, status=400)
+        found = list(_matching(form)[: RESULTS_SHOWN + 1])
+        context |= {"searched": True, "patients": found[:RESULTS_SHOWN], "more": len(found) > RESULTS_SHOWN}
+    return render(request, "consultations/desk/patients.html", context | {"results_shown": RESULTS_SHOWN})
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    consultations = for_desk(patient.consultations.all()).order_by("-start")
+    return render(request, "consultations/desk/patient.html", {"patient": patient, "consultations": consultations})

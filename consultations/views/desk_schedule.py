@@ -1,0 +1,323 @@
+"""The front desk's schedules (day, week, printable, CSV) and the surgeons' availability and time off."""
+
+import csv
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce, NullIf
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clinic.models import Location, Surgeon
+from clinic.roles import ADMIN, FRONT_DESK, role_required
+from consultations import schedule, services
+from consultations.models import AvailabilityRule, Consultation, ConsultationQuerySet, Intake, TimeOff
+from consultations.schedule_forms import (
+    AvailabilityRuleForm,
+    EndRuleForm,
+    ScheduleCsvForm,
+    ScheduleForm,
+    TimeOffForm,
+)
+
+PREVIEW_DAYS = 14
+# Local dates run up to 14 hours either side of UTC.
+ZONE_MARGIN = timedelta(hours=14)
+CSV_HEADER = ["Date", "Start", "End", "Time zone", "Surgeon", "Location", "Patient", "Phone", "Visit type", "Status"]
+# A cell a spreadsheet would run as a formula (OWASP's list), kept as text by a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def for_desk(consultations: ConsultationQuerySet) -> ConsultationQuerySet:
+    """What the front desk may see of each consultation, loaded in the same query: never the intake's content,
+    only whether it is started or submitted, and the number to call (this request's, else the patient's)."""
+    intake_labels = [When(intake__status=value, then=Value(label)) for value, label in Intake.Status.choices]
+    return consultations.select_related("patient", "surgeon", "location").annotate(
+        intake_label=Case(*intake_labels, default=Value("Not started"), output_field=CharField()),
+        phone_to_call=Coalesce(NullIf(F("contact_phone"), Value("")), F("patient__phone")),
+    )
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, even an empty one (which must fail validation, not show a blank form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _days(day: date, view: str) -> list[date]:
+    if view == "week":
+        monday = day - timedelta(days=day.weekday())
+        return [monday + timedelta(days=n) for n in range(7)]
+    return [day]
+
+
+def _window(days: list[date]) -> tuple[datetime, datetime]:
+    start = datetime.combine(days[0], time.min, UTC) - ZONE_MARGIN
+    return start, datetime.combine(days[-1] + timedelta(days=1), time.min, UTC) + ZONE_MARGIN
+
+
+def _day_consultations(*, surgeon: Surgeon | None, location: Location | None, days: list[date]) -> list[Consultation]:
+    """Every consultation, whatever its status, on the local dates `days` at its own location."""
+    window_start, window_end = _window(days)
+    found = for_desk(Consultation.objects.filter(start__gte=window_start, start__lt=window_end))
+    if surgeon is not None:
+        found = found.filter(surgeon=surgeon)
+    if location is not None:
+        found = found.filter(location=location)
+    return [consultation for consultation in found if consultation.local_start.date() in days]
+
+
+def _schedules(
+    *, surgeon: Surgeon | None, location: Location | None, days: list[date]
+) -> list[schedule.SurgeonSchedule]:
+    """Each surgeon's days, in a fixed number of queries however many surgeons, slots and bookings."""
+    surgeons = [surgeon] if surgeon is not None else list(Surgeon.objects.order_by("last_name", "first_name"))
+    ids = [each.pk for each in surgeons]
+    window_start, window_end = _window(days)
+    rules = AvailabilityRule.objects.filter(surgeon__in=ids).select_related("location")
+    if location is not None:
+        rules = rules.filter(location=location)
+    rules = list(rules)
+    free = services.free_slots_by_surgeon(ids, first_day=days[0], days=len(days))
+    if location is not None:
+        free = {pk: [slot for slot in found if slot.location == location.slug] for pk, found in free.items()}
+    return schedule.build(
+        surgeons=surgeons,
+        days=days,
+        rules=rules,
+        consultations=_day_consultations(surgeon=surgeon, location=location, days=days),
+        time_off=TimeOff.objects.filter(surgeon__in=ids, start__lt=window_end, end__gt=window_start),
+        free=free,
+        locations={rule.location.slug: rule.location for rule in rules},
+        time_off_zone=location.zone if location is not None else timezone.get_current_timezone(),
+        keep_empty=surgeon is not None,
+    )
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_schedule(request: HttpRequest) -> HttpResponse:
+    defaults = {"day": timezone.localdate().isoformat(), "view": "day"}
+    form = ScheduleForm(defaults | {key: value for key, value in request.GET.items() if value})
+    if not form.is_valid():
+        return render(request, "consultations/desk/schedule.html", {"form": form}, status=400)
+    surgeon, location = form.cleaned_data["surgeon"], form.cleaned_data["location"]
+    day, view = form.cleaned_data["day"], form.cleaned_data["view"]
+    days = _days(day, view)
+    step = timedelta(days=len(days))
+    chosen = {"surgeon": surgeon.slug if surgeon else "", "location": location.slug if location else ""}
+    return render(
+        request,
+        "consultations/desk/schedule.html",
+        {
+            "form": form,
+            "surgeon": surgeon,
+            "location": location,
+            "day": day,
+            "days": days,
+            "view": view,
+            "schedules": _schedules(surgeon=surgeon, location=location, days=days),
+            # The chosen surgeon and location, for links to other days, views and the CSV.
+            "base_query": urlencode({name: value for name, value in chosen.items() if value}),
+            "previous_day": days[0] - step,
+            "next_day": days[0] + step,
+            "time_off_zone": location.timezone if location else settings.PRACTICE_TIME_ZONE,
+            "min_notice_hours": settings.BOOKING_MIN_NOTICE_HOURS,
+        },
+    )
+
+
+def csv_cell(value: object) -> str:
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
+    form = ScheduleCsvForm(request.GET)
+    if not form.is_valid():
+        return render(request, "consultations/desk/schedule_csv_invalid.html", {"form": form}, status=400)
+    surgeon, location, day = (form.cleaned_data[name] for name in ("surgeon", "location", "day"))
+    consultations = _day_consultations(surgeon=surgeon, location=location, days=[day])
+    consultations.sort(key=lambda consultation: (consultation.start, consultation.surgeon.last_name))
+    services.record_schedule_export(
+        user=request.user,
+        consultations=consultations,
+        what=f"day schedule CSV for {day.isoformat()}",
+        ip=request.META.get("REMOTE_ADDR") or None,
+    )
+    name = "-".join(["schedule", day.isoformat(), *(each.slug for each in (surgeon, location) if each)])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    # A byte-order mark, so spreadsheet programs read accented names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(CSV_HEADER)
+    for consultation in consultations:
+        start, end = consultation.local_start, consultation.local_end
+        writer.writerow(
+            csv_cell(value)
+            for value in (
+                start.date().isoformat(),
+                schedule.clock(start),
+                schedule.clock(end),
+                f"{consultation.location.timezone} ({start.tzname()})",
+                consultation.surgeon.display_name,
+                consultation.location.name,
+                str(consultation.patient),
+                consultation.phone_to_call,
+                consultation.get_visit_type_display(),
+                consultation.get_status_display(),
+            )
+        )
+    return response
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_availability(request: HttpRequest) -> HttpResponse:
+    surgeons = Surgeon.objects.order_by("last_name", "first_name").prefetch_related(
+        "availability_rules__location",
+    )
+    time_off = TimeOff.objects.filter(end__gt=timezone.now()).order_by("start")
+    by_surgeon: dict[int, list[TimeOff]] = {}
+    for absence in time_off:
+        by_surgeon.setdefault(absence.surgeon_id, []).append(absence)
+    rows = [
+        (surgeon, _rule_rows(surgeon.availability_rules.all()), by_surgeon.get(surgeon.pk, [])) for surgeon in surgeons
+    ]
+    return render(request, "consultations/desk/availability.html", {"rows": rows})
+
+
+def _rule_rows(rules: list[AvailabilityRule]) -> list[tuple[AvailabilityRule, str, bool]]:
+    """Each rule with its hours named in its zone today, and whether it has ended."""
+    today = timezone.localdate()
+    return [
+        (
+            rule,
+            schedule.rule_hours(rule, today),
+            rule.valid_until is not None and rule.valid_until < today,
+        )
+        for rule in rules
+    ]
+
+
+def _surgeon_context(surgeon: Surgeon) -> dict:
+    now = timezone.now()
+    rules = list(surgeon.availability_rules.select_related("location").order_by("weekday", "start_time"))
+    time_off = list(surgeon.time_off.filter(end__gt=now).order_by("start"))
+    upcoming = for_desk(Consultation.objects.occupying().filter(surgeon=surgeon, end__gt=now)).order_by("start")
+    preview = services.free_slots_for(surgeon, first_day=timezone.localdate(), days=PREVIEW_DAYS)
+    locations = {rule.location.slug: rule.location for rule in rules}
+    return {
+        "surgeon": surgeon,
+        "rules": _rule_rows(rules),
+        "time_off": time_off,
+        "attention": schedule.needs_attention(upcoming, rules, time_off),
+        "preview": [
+            (day, [(slot, locations.get(slot.location)) for slot in day_slots])
+            for day, day_slots in schedule.by_local_day(preview)
+        ],
+        "preview_days": PREVIEW_DAYS,
+        "min_notice_hours": settings.BOOKING_MIN_NOTICE_HOURS,
+    }
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_availability_surgeon(request: HttpRequest, slug: str) -> HttpResponse:
+    surgeon = get_object_or_404(Surgeon, slug=slug)
+    return render(request, "consultations/desk/availability_surgeon.html", _surgeon_context(surgeon))
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_rule_add(request: HttpRequest, slug: str) -> HttpResponse:
+    surgeon = get_object_or_404(Surgeon, slug=slug)
+    form = AvailabilityRuleForm(_posted(request), instance=AvailabilityRule(surgeon=surgeon))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Clinic added for {surgeon.display_name}.")
+        return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "surgeon": surgeon, "rule": None}
+    return render(request, "consultations/desk/rule_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
+    surgeon = rule.surgeon
+    form = AvailabilityRuleForm(_posted(request), instance=rule)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Clinic changed for {surgeon.display_name}.")
+        return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "surgeon": surgeon, "rule": rule}
+    return render(request, "consultations/desk/rule_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_rule_end(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
+    hours = schedule.rule_hours(rule, timezone.localdate())
+    form = EndRuleForm(_posted(request), instance=rule, initial={"valid_until": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        services.end_availability_rule(rule=rule, last_day=form.cleaned_data["valid_until"])
+        messages.success(request, f"Clinic ended for {rule.surgeon.display_name}.")
+        return redirect("consultations:desk-availability-surgeon", slug=rule.surgeon.slug)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "rule": rule, "surgeon": rule.surgeon, "hours": hours}
+    return render(request, "consultations/desk/rule_end.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
+    surgeon = get_object_or_404(Surgeon, slug=slug)
+    form = TimeOffForm(_posted(request), instance=TimeOff(surgeon=surgeon))
+    if request.method == "POST" and form.is_valid():
+        time_off, affected = services.add_time_off(
+            surgeon=surgeon,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+        if affected:
+            messages.warning(request, f"Time off added. {len(affected)} booked consultations fall in it: see below.")
+        else:
+            messages.success(request, "Time off added. No booked consultation falls in it.")
+        return redirect("consultations:desk-time-off", time_off_id=time_off.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "consultations/desk/time_off_form.html", {"form": form, "surgeon": surgeon}, status=status)
+
+
+@require_GET
+@role_required(FRONT_DESK, ADMIN)
+def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
+    time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
+    affected = for_desk(services.time_off_affects(time_off))
+    context = {"time_off": time_off, "surgeon": time_off.surgeon, "affected": affected}
+    return render(request, "consultations/desk/time_off.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(FRONT_DESK, ADMIN)
+def desk_time_off_remove(request: HttpRequest, time_off_id: int) -> HttpResponse:
+    time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
+    if request.method == "POST":
+        surgeon = time_off.surgeon
+        time_off.delete()
+        messages.success(request, "Time off removed: those times are offered to patients again.")
+        return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
+    context = {"time_off": time_off, "surgeon": time_off.surgeon}
+    return render(request, "consultations/desk/time_off_remove.html", context)

@@ -1,0 +1,74 @@
+"""The patient's answer, through their signed link, to a time the desk proposed or an earlier time from the waitlist."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from consultations import services
+from consultations.models import Consultation, WaitlistOffer
+from consultations.views.booking import consultation_from_token, link_problem
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def proposal(request: HttpRequest, token: str) -> HttpResponse:
+    consultation = consultation_from_token(token)
+    if problem := link_problem(request, consultation):
+        return problem
+    if not services.proposal_waiting(consultation):
+        messages.info(request, "There is no proposed time waiting for your answer. Your consultation is below.")
+        return redirect("consultations:my-consultation", token=token)
+    if request.method == "POST":
+        try:
+            services.accept_proposal(consultation=consultation)
+        except services.NoProposalWaiting:
+            messages.info(request, "This time has changed since we proposed it. Your consultation is below.")
+        else:
+            messages.success(request, "Thank you: your consultation is confirmed. We have sent you an e-mail with it.")
+        return redirect("consultations:my-consultation", token=token)
+    return render(request, "consultations/proposal.html", {"consultation": consultation, "token": token})
+
+
+def _still_open(offer: WaitlistOffer, consultation: Consultation) -> bool:
+    """Worth showing: not taken, still earlier than the patient's time, and nobody holds that time yet."""
+    return (
+        offer.taken_at is None
+        and offer.entry.ended_at is None
+        and consultation.is_changeable
+        and timezone.now() < offer.start < consultation.start
+        and not Consultation.objects.occupying()
+        .filter(surgeon=consultation.surgeon_id)
+        .overlapping(offer.start, offer.end)
+        .exclude(pk=consultation.pk)
+        .exists()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def waitlist_offer(request: HttpRequest, token: str, offer_id: str) -> HttpResponse:
+    consultation = consultation_from_token(token)
+    if problem := link_problem(request, consultation):
+        return problem
+    offer = (
+        WaitlistOffer.objects.select_related("location", "entry")
+        .filter(public_id=offer_id, entry__consultation=consultation)
+        .first()
+    )
+    if offer is None:
+        return render(request, "consultations/link_invalid.html", status=404)
+    context = {"consultation": consultation, "offer": offer, "token": token}
+    if request.method == "POST":
+        try:
+            services.take_waitlist_offer(offer=offer)
+        except (services.SlotUnavailable, services.OfferNotAvailable):
+            # Another patient was quicker, or this patient's own consultation changed meanwhile.
+            return render(request, "consultations/waitlist_offer_gone.html", context, status=409)
+        messages.success(request, "Done: your consultation has the earlier time. We have sent you an e-mail with it.")
+        return redirect("consultations:my-consultation", token=token)
+    if not _still_open(offer, consultation):
+        return render(request, "consultations/waitlist_offer_gone.html", context, status=410)
+    return render(request, "consultations/waitlist_offer.html", context)
