@@ -1,0 +1,74 @@
+"""Forms of the surgeon's workspace: which consultations to list, the review, and a question to the patient."""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from consultations.intake_forms import STEPS
+from consultations.models import IntakeReview
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 366
+
+
+class ConsultationRangeForm(forms.Form):
+    """From and to (both days included); the next two weeks when left empty."""
+
+    start = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label="To (included)", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    unreviewed = forms.BooleanField(label="Only histories I have not reviewed", required=False)
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        today = timezone.localdate()
+        start: date = cleaned.get("start") or today
+        end: date = cleaned.get("end") or start + timedelta(days=DEFAULT_DAYS - 1)
+        if end < start:
+            raise forms.ValidationError("The “To” day must not be before the “From” day.")
+        if (end - start).days >= MAX_DAYS:
+            raise forms.ValidationError(f"Please choose at most {MAX_DAYS} days at a time.")
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+
+class ReviewForm(forms.ModelForm):
+    class Meta:
+        model = IntakeReview
+        fields = ["priority", "notes"]
+        labels = {"priority": "How soon the front desk should see this patient", "notes": "Pre-visit notes"}
+        help_texts = {
+            "priority": "The front desk sees “soon” and “urgent” in its queue.",
+            "notes": "Private to clinicians: neither the patient nor the front desk sees them.",
+        }
+        widgets = {"priority": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class InformationRequestForm(forms.Form):
+    section = forms.ChoiceField(
+        label="Part of the history",
+        choices=[("", "Choose a part")] + [(step.slug, step.title) for step in STEPS],
+        error_messages={"required": "Please choose the part of the history to add to."},
+    )
+    message = forms.CharField(
+        label="Your question to the patient",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The patient reads it after following the link in our e-mail; the e-mail itself does not show it.",
+        error_messages={"required": "Please write what you would like the patient to add."},
+    )
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label="Your answer",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Please write your answer before sending it."},
+    )

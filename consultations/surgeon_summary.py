@@ -1,0 +1,391 @@
+"""The surgeon's one-screen summary of an intake, in the order a spine surgeon reads it (issue #8).
+
+Everything is loaded in a fixed number of queries, however many operations, medicines or earlier histories the
+patient has; the labelled rows come from intake_display, so "Not answered" reads the same as on the patient's
+own check page.
+"""
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from consultations import charts, scoring
+from consultations.intake_display import (
+    NOT_ANSWERED,
+    Alert,
+    Row,
+    Section,
+    TimelineEntry,
+    alerts,
+    compact,
+    operations_timeline,
+    pain_map_row,
+    sections,
+    since_last_operation,
+    unanswered_risks,
+)
+from consultations.models import (
+    Consultation,
+    InformationRequest,
+    Intake,
+    IntakeReview,
+    QuestionnaireResponse,
+    RedFlagScreen,
+    Upload,
+)
+from consultations.questionnaires import FUNCTION, NO_SCORE, PAIN, definition_of, response_rows
+from consultations.red_flags import FLAGS
+
+PAIN_SITES = (("back", "Back"), ("leg", "Leg"))
+PAIN_TIMES = (("now", "Now"), ("average", "Usual day, last 7 days"), ("worst", "Worst, last 7 days"))
+SUBMITTED = (Intake.Status.COMPLETED, Intake.Status.AMENDED)
+
+
+def related(instance: object, name: str) -> object | None:
+    """A reverse one-to-one loaded with select_related, or None when there is none."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def intake_date(intake: Intake) -> date:
+    """The day a history counts from: when it was sent, or started if it never was."""
+    return timezone.localdate(intake.submitted_at or intake.created_at)
+
+
+@dataclass(frozen=True)
+class RedFlags:
+    screen: RedFlagScreen | None
+    safety_flag: str
+    safety_flag_label: str
+    items: list[str]
+
+    @property
+    def any(self) -> bool:
+        return bool(self.safety_flag) or (self.screen is not None and self.screen.urgency > 0)
+
+
+@dataclass(frozen=True)
+class PainGrid:
+    columns: list[str]
+    # (site, [now, average, worst]) with "7 / 10" or "Not answered"
+    rows: list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    intake_id: int
+    when: date
+    score: Decimal
+    band: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class FunctionScore:
+    title: str
+    code: str
+    version: str
+    clinician_notice: str
+    score: Decimal | None
+    band: str
+    answers: list[Row]
+    history: list[ScorePoint]
+    change: scoring.Change | None
+    previous: ScorePoint | None
+    chart: charts.TrendChart | None
+
+    @property
+    def change_label(self) -> str:
+        if self.change is None:
+            return ""
+        return {
+            scoring.Direction.IMPROVED: "Meaningful improvement",
+            scoring.Direction.WORSENED: "Meaningful worsening",
+        }.get(self.change.direction, "No meaningful change")
+
+    @property
+    def change_icon(self) -> str:
+        """Beside the words, never instead of them: down is better on this scale."""
+        if self.change is None:
+            return ""
+        return {scoring.Direction.IMPROVED: "▼", scoring.Direction.WORSENED: "▲"}.get(self.change.direction, "=")
+
+    @property
+    def threshold(self) -> str:
+        points, percent = settings.INTAKE_MEANINGFUL_CHANGE_POINTS, settings.INTAKE_MEANINGFUL_CHANGE_PERCENT
+        return f"{points:g} points or {percent:g}% of the earlier score"
+
+    @property
+    def change_text(self) -> str:
+        change = self.change
+        if change is None:
+            return ""
+        sign = "+" if change.points > 0 else ""
+        percent = f", {sign}{change.percent}%" if change.percent is not None else ""
+        return f"{sign}{change.points} points{percent}"
+
+
+@dataclass(frozen=True)
+class EarlierIntake:
+    intake: Intake
+    when: date
+    score: ScorePoint | None
+
+
+@dataclass
+class Summary:
+    consultation: Consultation
+    intake: Intake | None
+    red_flags: RedFlags
+    alerts: list[Alert]
+    review: IntakeReview | None = None
+    unanswered: list[str] = field(default_factory=list)
+    sections: dict[str, Section] = field(default_factory=dict)
+    pain: PainGrid | None = None
+    # The pain questionnaire's own rows, when its items do not fit the back-and-leg grid.
+    pain_rows: list[Row] = field(default_factory=list)
+    function: FunctionScore | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    since_surgery: list[Row] = field(default_factory=list)
+    uploads: list[Upload] = field(default_factory=list)
+    questions: list[InformationRequest] = field(default_factory=list)
+    earlier: list[EarlierIntake] = field(default_factory=list)
+
+    @property
+    def age(self) -> int:
+        return self.consultation.patient.age_on(timezone.localdate())
+
+
+def red_flags_of(consultation: Consultation) -> RedFlags:
+    screen = related(consultation, "red_flag_screen")
+    items = [FLAGS[key].text if key in FLAGS else key for key in (screen.items if screen else [])]
+    return RedFlags(
+        screen=screen,
+        safety_flag=consultation.safety_flag,
+        safety_flag_label=consultation.get_safety_flag_display() if consultation.safety_flag else "",
+        items=items,
+    )
+
+
+def earlier_intakes(consultation: Consultation, intake: Intake | None) -> QuerySet:
+    """The same patient's histories sent before this one (before this visit, when there is no history yet)."""
+    earlier = Intake.objects.filter(patient_id=consultation.patient_id, status__in=SUBMITTED).exclude(
+        consultation=consultation
+    )
+    if intake is not None:
+        return earlier.filter(created_at__lt=intake.created_at)
+    return earlier.filter(consultation__start__lt=consultation.start)
+
+
+def visible_intakes(consultation: Consultation) -> QuerySet:
+    """Histories a surgeon may open from this consultation: its own and the patient's earlier ones."""
+    intake = related(consultation, "intake")
+    return Intake.objects.filter(
+        Q(consultation=consultation) | Q(pk__in=earlier_intakes(consultation, intake).values("pk"))
+    )
+
+
+def _latest(responses: list[QuestionnaireResponse], purpose: str) -> QuestionnaireResponse | None:
+    matching = [response for response in responses if response.instrument.purpose == purpose]
+    return max(matching, key=lambda response: (response.updated_at, response.pk), default=None)
+
+
+def pain_grid(response: QuestionnaireResponse | None) -> PainGrid | None:
+    """Back and leg pain now, on a usual day and at worst; None when the instrument has other items."""
+    columns = [label for _, label in PAIN_TIMES]
+    if response is None:
+        return PainGrid(columns, [(label, [NOT_ANSWERED] * len(PAIN_TIMES)) for _, label in PAIN_SITES])
+    items = {item.id: item for item in definition_of(response.instrument).items}
+    ids = [f"{site}_{time}" for site, _ in PAIN_SITES for time, _ in PAIN_TIMES]
+    if not set(ids) <= set(items):
+        return None
+    rows = []
+    for site, label in PAIN_SITES:
+        values = []
+        for time, _ in PAIN_TIMES:
+            item_id = f"{site}_{time}"
+            value = response.answers.get(item_id)
+            values.append(NOT_ANSWERED if value is None else f"{value} / {max(items[item_id].values)}")
+        rows.append((label, values))
+    return PainGrid(columns, rows)
+
+
+def _band_label(response: QuestionnaireResponse) -> str:
+    band = definition_of(response.instrument).band(response.band)
+    return band.label if band else ""
+
+
+def function_score(
+    current: QuestionnaireResponse | None, scored: list[QuestionnaireResponse], *, intake_id: int | None
+) -> FunctionScore | None:
+    """This history's function score with every earlier score of the same questionnaire and version
+    (DOMAIN.md §2.1: never mix versions on one timeline), and the change since the last one (§2.4)."""
+    instrument = current.instrument if current is not None else (scored[-1].instrument if scored else None)
+    if instrument is None:
+        return None
+    definition = definition_of(instrument)
+    if definition.method == NO_SCORE:
+        return None
+    history = [
+        ScorePoint(
+            intake_id=response.intake_id,
+            when=intake_date(response.intake),
+            score=response.score,
+            band=_band_label(response),
+            current=response.intake_id == intake_id,
+        )
+        for response in scored
+        if response.instrument_id == instrument.pk
+    ]
+    now = next((point for point in history if point.current), None)
+    before = [point for point in history if not point.current]
+    previous = before[-1] if before and now is not None else None
+    change = (
+        scoring.compare(
+            previous.score,
+            now.score,
+            points=settings.INTAKE_MEANINGFUL_CHANGE_POINTS,
+            percent=settings.INTAKE_MEANINGFUL_CHANGE_PERCENT,
+        )
+        if previous is not None and now is not None
+        else None
+    )
+    chart = charts.score_trend_chart([(f"{point.when:%b %Y}", point.score, point.current) for point in history])
+    answers = [
+        row for row in response_rows(instrument, current, clinician=True) if row.label not in ("Questionnaire", "Score")
+    ]
+    return FunctionScore(
+        title=definition.title,
+        code=definition.code,
+        version=definition.version,
+        clinician_notice=definition.clinician_notice,
+        score=current.score if current is not None else None,
+        band=_band_label(current) if current is not None and current.score is not None else "",
+        answers=answers,
+        history=history,
+        change=change,
+        previous=previous,
+        chart=chart,
+    )
+
+
+def _compact_sections(all_sections: list[Section]) -> dict[str, Section]:
+    """The sections by slug, the long ones with their skipped questions gathered in one row."""
+    by_slug = {section.slug: section for section in all_sections}
+    for slug in ("history", "treatments", "health"):
+        by_slug[slug] = replace(by_slug[slug], rows=compact(by_slug[slug].rows))
+    by_slug["pain"] = replace(by_slug["pain"], rows=[pain_map_row(by_slug["pain"].rows)])
+    return by_slug
+
+
+def summary_for(consultation: Consultation) -> Summary:
+    """The summary of `consultation`, loaded with its patient, location, intake, review and red-flag screen
+    (see `Consultation.objects.for_surgeon_user` and the views)."""
+    intake: Intake | None = related(consultation, "intake")
+    red_flags = red_flags_of(consultation)
+    earlier = list(
+        earlier_intakes(consultation, intake)
+        .select_related("consultation__surgeon", "consultation__location")
+        .order_by("-created_at")
+    )
+    scored = list(
+        QuestionnaireResponse.objects.filter(
+            Q(intake__in=[row.pk for row in earlier]) | Q(intake=intake),
+            instrument__purpose=FUNCTION,
+            score__isnull=False,
+        )
+        .select_related("intake", "instrument")
+        .order_by("intake__created_at", "pk")
+    )
+    if intake is None:
+        summary = Summary(
+            consultation=consultation,
+            intake=None,
+            red_flags=red_flags,
+            alerts=alerts(None, medications=[], screen=red_flags.screen, safety_flag=consultation.safety_flag),
+        )
+    else:
+        operations = list(intake.operations.all())
+        medications = list(intake.medications.all())
+        responses = list(intake.responses.select_related("instrument"))
+        pain = _latest(responses, PAIN)
+        summary = Summary(
+            consultation=consultation,
+            intake=intake,
+            red_flags=red_flags,
+            alerts=alerts(
+                intake, medications=medications, screen=red_flags.screen, safety_flag=consultation.safety_flag
+            ),
+            review=related(intake, "review"),
+            unanswered=unanswered_risks(intake),
+            sections=_compact_sections(
+                sections(
+                    intake,
+                    operations=operations,
+                    treatments=list(intake.treatments.all()),
+                    medications=medications,
+                    imaging=list(intake.imaging.all()),
+                    responses={},
+                )
+            ),
+            pain=pain_grid(pain),
+            pain_rows=response_rows(pain.instrument, pain, clinician=True) if pain is not None else [],
+            function=function_score(_latest(responses, FUNCTION), scored, intake_id=intake.pk),
+            timeline=[replace(entry, rows=compact(entry.rows)) for entry in operations_timeline(operations)],
+            since_surgery=since_last_operation(
+                operations, pain_returned_on=intake.pain_returned_on, today=timezone.localdate()
+            ),
+            uploads=list(intake.uploads.all()),
+            questions=list(intake.information_requests.select_related("asked_by")),
+        )
+    if intake is None:
+        summary.function = function_score(None, scored, intake_id=None)
+    by_intake = {point.intake_id: point for point in (summary.function.history if summary.function else [])}
+    summary.earlier = [EarlierIntake(row, intake_date(row), by_intake.get(row.pk)) for row in earlier]
+    return summary
+
+
+@dataclass
+class EarlierSummary:
+    """An earlier history, read-only, as the patient's own check page lays it out."""
+
+    intake: Intake
+    when: date
+    red_flags: RedFlags
+    review: IntakeReview | None
+    sections: list[Section]
+    uploads: list[Upload]
+
+
+def earlier_summary_for(intake: Intake) -> EarlierSummary:
+    """`intake` loaded with consultation__surgeon, consultation__location, consultation__red_flag_screen, review."""
+    responses = list(intake.responses.select_related("instrument"))
+    rows = {}
+    for purpose in (PAIN, FUNCTION):
+        response = _latest(responses, purpose)
+        if response is not None:
+            rows[purpose] = response_rows(response.instrument, response, clinician=True)
+        else:
+            rows[purpose] = [Row("Questionnaire", NOT_ANSWERED)]
+    return EarlierSummary(
+        intake=intake,
+        when=intake_date(intake),
+        red_flags=red_flags_of(intake.consultation),
+        review=related(intake, "review"),
+        sections=sections(
+            intake,
+            operations=list(intake.operations.all()),
+            treatments=list(intake.treatments.all()),
+            medications=list(intake.medications.all()),
+            imaging=list(intake.imaging.all()),
+            responses=rows,
+        ),
+        uploads=list(intake.uploads.all()),
+    )

@@ -1,0 +1,64 @@
+"""For practice admins: every view and download of one patient's data, on a page and as CSV (DOMAIN.md §7),
+as a patient is owed on request."""
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from clinic.roles import ADMIN, role_required
+from consultations import reviews
+from consultations.models import AccessLog, Patient
+
+PER_PAGE = 100
+# A spreadsheet would run a cell that starts like a formula; these characters start one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _entries(patient: Patient):
+    return AccessLog.objects.filter(patient=patient).select_related("consultation").order_by("-at", "-pk")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
+@require_GET
+@never_cache
+@role_required(ADMIN)
+def access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = get_object_or_404(Patient, pk=patient_id)
+    page = Paginator(_entries(patient), PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "consultations/access_log.html", {"patient": patient, "page": page})
+
+
+@require_GET
+@never_cache
+@role_required(ADMIN)
+def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The whole log as CSV. The export is itself logged first, so it appears in what it exports."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    reviews.record_export(request=request, patient=patient, what="access log as CSV")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # The file's name says nothing about who the patient is.
+    response["Content-Disposition"] = f'attachment; filename="access-log-patient-{patient.pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["When", "Who", "Role", "Action", "What", "Consultation", "IP address"])
+    for entry in _entries(patient).iterator():
+        writer.writerow(
+            [
+                _cell(timezone.localtime(entry.at).isoformat(timespec="seconds")),
+                _cell(entry.username or "Patient (signed link)"),
+                _cell(entry.get_role_display()),
+                _cell(entry.get_action_display()),
+                _cell(entry.what),
+                _cell(entry.consultation.reference if entry.consultation else ""),
+                _cell(entry.ip),
+            ]
+        )
+    return response

@@ -1,0 +1,137 @@
+"""The summary's pure pieces: intervals between operations, what is flagged, skipped rows, the trend chart."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.test import SimpleTestCase
+
+from consultations.charts import score_trend_chart
+from consultations.intake_display import (
+    NOT_ANSWERED,
+    Row,
+    alerts,
+    compact,
+    interval,
+    operations_timeline,
+    pain_map_row,
+    since_last_operation,
+)
+from consultations.models import Intake, Medication, PriorOperation, RedFlagScreen
+
+
+class IntervalTests(SimpleTestCase):
+    def test_months_and_years_when_both_months_are_known(self) -> None:
+        cases = {
+            ((2019, 5), (2020, 9)): "1 year 4 months",
+            ((2019, 5), (2019, 6)): "1 month",
+            ((2019, 5), (2021, 5)): "2 years",
+            ((2019, 11), (2020, 2)): "3 months",
+            ((2019, 5), (2019, 5)): "the same month",
+        }
+        for (earlier, later), words in cases.items():
+            with self.subTest(earlier=earlier, later=later):
+                assert interval(earlier, later) == words
+
+    def test_whole_years_when_a_month_is_unknown(self) -> None:
+        assert interval((2015, None), (2018, 6)) == "about 3 years"
+        assert interval((2017, 3), (2018, None)) == "about 1 year"
+        assert interval((2018, None), (2018, 6)) == "the same year"
+
+
+class TimelineTests(SimpleTestCase):
+    def test_oldest_first_with_the_gap_to_the_one_before(self) -> None:
+        operations = [
+            PriorOperation(pk=2, year=2020, month=9, procedure="fusion_tlif", level_from=23, level_to=25),
+            PriorOperation(pk=1, year=2016, month=5, procedure="microdiscectomy", complications=["infection"]),
+            PriorOperation(pk=3, year=2020, procedure="other", procedure_detail="Fictional washout"),
+        ]
+
+        entries = operations_timeline(operations)
+
+        assert [entry.heading for entry in entries] == [
+            "May 2016, Microdiscectomy",
+            "2020, Other or not sure: Fictional washout",
+            "Sep 2020, Fusion: TLIF, L4-S1",
+        ]
+        assert [entry.gap for entry in entries] == [
+            "",
+            "about 4 years after the one before",
+            "in the same year as the one before",
+        ]
+        assert [entry.complications for entry in entries] == [True, False, False]
+
+    def test_since_the_last_operation_and_when_the_pain_came_back(self) -> None:
+        operations = [PriorOperation(year=2020, month=9, procedure="fusion_tlif")]
+
+        rows = since_last_operation(operations, pain_returned_on=date(2021, 3, 1), today=date(2026, 11, 20))
+
+        assert rows == [
+            Row("Since the last operation", "6 years 2 months"),
+            Row("Pain came back", "Mar 2021, 6 months after the last operation"),
+        ]
+        before = since_last_operation(operations, pain_returned_on=date(2019, 1, 1), today=date(2026, 11, 20))
+        assert before[1] == Row("Pain came back", "Jan 2019, before the last operation")
+        assert since_last_operation([], pain_returned_on=None, today=date(2026, 11, 20)) == []
+
+
+class AlertTests(SimpleTestCase):
+    def test_every_rule_in_order(self) -> None:
+        intake = Intake(
+            takes_opioids="yes", takes_blood_thinners="yes", smoking="vaping", height_inches=70, weight_pounds=244
+        )
+        screen = RedFlagScreen(items=["cancer"], urgency=1)
+        medications = [
+            Medication(name="Oxycodone", dose="5 mg", category="opioid"),
+            Medication(name="Warfarin", category="blood_thinner"),
+            Medication(name="Vitamin D", category="other"),
+        ]
+
+        found = alerts(intake, medications=medications, screen=screen, safety_flag="review")
+
+        assert [alert.kind for alert in found] == ["red_flag", "opioid", "blood_thinner", "smoking", "bmi"]
+        assert found[1].detail == "Oxycodone 5 mg"
+        assert found[2].detail == "Warfarin"
+        assert found[4].title == "BMI 35.0"
+
+    def test_nothing_when_nothing_applies(self) -> None:
+        intake = Intake(
+            takes_opioids="no", takes_blood_thinners="unsure", smoking="former", height_inches=70, weight_pounds=243
+        )
+
+        assert alerts(intake, medications=[], screen=RedFlagScreen(items=[], urgency=0), safety_flag="") == []
+        assert alerts(None, medications=[], screen=None, safety_flag="") == []
+
+
+class RowTests(SimpleTestCase):
+    def test_skipped_rows_gather_into_one_that_names_them(self) -> None:
+        rows = [Row("A", "Yes"), Row("B", NOT_ANSWERED), Row("C", "No", notable=True), Row("D", NOT_ANSWERED)]
+
+        assert compact(rows) == [Row("A", "Yes"), Row("C", "No", notable=True), Row(NOT_ANSWERED, "B, D")]
+        assert compact([Row("A", "Yes")]) == [Row("A", "Yes")]
+
+    def test_the_pain_map_reads_as_one_row(self) -> None:
+        rows = [Row("Low back", "Both sides"), Row("Buttock", "No pain here"), Row("Foot", "Left")]
+
+        assert pain_map_row(rows) == Row("Where it hurts", "Low back (both sides), Foot (left)")
+        assert pain_map_row([Row("Where it hurts", NOT_ANSWERED)]) == Row("Where it hurts", NOT_ANSWERED)
+
+
+class TrendChartTests(SimpleTestCase):
+    def test_no_chart_for_a_single_score(self) -> None:
+        assert score_trend_chart([("Mar 2025", Decimal("40.0"), True)]) is None
+
+    def test_points_left_to_right_higher_scores_higher_up_with_a_text_alternative(self) -> None:
+        chart = score_trend_chart(
+            [("Mar 2024", Decimal("60.0"), False), ("Mar 2025", Decimal("20.0"), False), ("Now", Decimal("0"), True)]
+        )
+
+        xs = [point.x for point in chart.points]
+        ys = [point.y for point in chart.points]
+        assert xs == sorted(xs)
+        assert ys[0] < ys[1] < ys[2]
+        assert chart.grid[0][0] == ys[2]  # 0 sits on the bottom line
+        assert chart.summary == (
+            "Function scores out of 100, higher is worse, oldest first. "
+            "Mar 2024: 60.0; Mar 2025: 20.0; Now: 0 (this history)."
+        )
+        assert chart.polyline.count(",") == 3
