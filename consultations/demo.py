@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Surgeon
-from consultations import questionnaires, services
+from consultations import questionnaires, red_flags, screening, services
 from consultations.intake_forms import STEP_SLUGS
 from consultations.models import (
     AvailabilityRule,
@@ -16,10 +16,12 @@ from consultations.models import (
     Intake,
     Medication,
     PriorOperation,
+    RedFlagScreen,
     TimeOff,
     Treatment,
 )
 from consultations.models.intake import Answer, Level
+from consultations.models.scheduling import SafetyFlag
 
 WEEKS = 8
 # (weekday, start, end, slot minutes) per clinic; each surgeon's locations take turns through these.
@@ -98,17 +100,35 @@ def _demo_request(surgeon: Surgeon, patient: tuple, today: date) -> Consultation
 
 @transaction.atomic
 def seed_intakes(requests: list[Consultation]) -> None:
-    """A sent history for the third demo request (two earlier operations) and a half-filled one for the first,
-    so the surgeon's and the front desk's pages have something to show."""
+    """A sent history with two earlier operations and a red flag for the first demo request (the demo surgeon
+    user's own patient), and a half-filled one for the third, so every role's pages have something to show."""
     if len(requests) < 3:
         return
-    _sent_history(requests[2])
-    started, _ = Intake.objects.get_or_create(consultation=requests[0], defaults={"patient": requests[0].patient})
+    _sent_history(requests[0])
+    _red_flag(requests[0])
+    started, _ = Intake.objects.get_or_create(consultation=requests[2], defaults={"patient": requests[2].patient})
     if not started.steps_saved:
         started.chief_complaint = "Demo: pain down my right leg came back about a year after my discectomy."
         started.goals = "Demo: walk my dog again and sit through a work day."
         started.steps_saved = ["about"]
         started.save()
+
+
+def _red_flag(consultation: Consultation) -> None:
+    """The patient ticked constant night pain (see a doctor today), acknowledged the advice and went on."""
+    advice = red_flags.classify(["night_pain"])
+    RedFlagScreen.objects.get_or_create(
+        consultation=consultation,
+        defaults={
+            "screened_at": consultation.created_at,
+            "items": ["night_pain"],
+            "urgency": int(advice.urgency),
+            "message_shown": "\n".join((advice.headline, *advice.instructions)),
+            "acknowledgement": screening.ACKNOWLEDGEMENTS[advice.urgency][1],
+            "acknowledged_at": consultation.created_at,
+        },
+    )
+    Consultation.objects.filter(pk=consultation.pk).update(safety_flag=SafetyFlag.REVIEW)
 
 
 def _sent_history(consultation: Consultation) -> None:

@@ -2,16 +2,20 @@
 operations, leaves, comes back from the link in the e-mail on another visit, and sends it."""
 
 import re
+from datetime import date, timedelta
 from pathlib import Path
 
 import time_machine
 from django.core import mail
-from playwright.sync_api import Page, expect
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
 
+from consultations.messages import patient_token
 from consultations.models import AccessLog, Intake, RedFlagScreen
-from tests.browser.conftest import check_accessibility, screenshot
+from tests.browser.conftest import VIEWPORTS, check_accessibility, screenshot
 from tests.browser.test_booking import next_wednesday_noon
 from tests.browser.test_red_flag_screen import SURGERY_QUESTION, make_bookable_surgeon
+from tests.factories import make_consultation, make_location, make_patient, make_surgeon
 
 # A required field's label ends in crispy-forms' asterisk.
 YEAR = re.compile(r"^Year\*?$")
@@ -153,3 +157,48 @@ def test_fill_in_the_history_over_two_visits_and_send_it(page: Page) -> None:
     assert any(m.subject == "We received your history" for m in mail.outbox)
     assert AccessLog.objects.filter(role="patient", action="view_intake").count() >= 11
     check_accessibility(page)
+
+
+def test_the_steps_work_on_a_phone_without_javascript(browser: Browser, live_server) -> None:
+    """Saving, adding another operation and removing a report are plain forms: no script is needed."""
+    albany = make_location()
+    surgeon = make_surgeon(locations=[albany])
+    patient = make_patient(date_of_birth=date(1968, 4, 2))
+    consultation = make_consultation(surgeon, albany, timezone.now() + timedelta(days=10), patient=patient)
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, **VIEWPORTS["phone"])
+    page = context.new_page()
+    page.viewport_name = "phone-no-js"
+    token = patient_token(consultation)
+    try:
+        page.goto(f"/my-consultation/{token}/history/pain/")
+        page.get_by_role("group", name="Foot").get_by_label("Right").check()
+        page.get_by_role("group", name="Your leg pain right now").get_by_text("6", exact=True).click()
+        save_and_continue(page, "Since your surgery")
+
+        page.goto(f"/my-consultation/{token}/history/operations/")
+        fill_operation(page, month="March", year="2015", procedure="Microdiscectomy", level_from="L5", level_to="S1")
+        page.get_by_role("button", name="Save and add another operation").click()
+        expect(page.get_by_role("group", name="Operation 1")).to_be_visible()
+        fill_operation(
+            page,
+            month="May",
+            year=str(timezone.localdate().year + 1),
+            procedure="Laminectomy (decompression)",
+            level_from="L4",
+            level_to="L5",
+        )
+        page.get_by_role("button", name="Save and continue").click()
+        expect(page.get_by_role("alert")).to_contain_text("Nothing on this page was saved yet")
+        expect(page.get_by_text("An operation cannot be in the future")).to_be_visible()
+        screenshot(page, "intake-error")
+
+        page.goto(f"/my-consultation/{token}/history/imaging/")
+        page.get_by_label("Add a report (PDF, JPEG or PNG, up to 10 MB)").set_input_files(str(REPORT))
+        page.get_by_role("button", name="Save and add another").click()
+        expect(page.get_by_text("The report is added.")).to_be_visible()
+        page.get_by_role("button", name=re.compile("^Remove")).click()
+        expect(page.get_by_text("The report is removed.")).to_be_visible()
+    finally:
+        context.close()
+    intake = Intake.objects.get()
+    assert intake.pain_map == {"foot": "right"} and intake.operations.count() == 1 and not intake.uploads.exists()

@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Credential, Location, Surgeon
-from consultations.models import AvailabilityRule, Consultation
+from consultations.models import AvailabilityRule, Consultation, Intake, PriorOperation, RedFlagScreen
 from education.models import Article
 
 
@@ -43,7 +43,20 @@ class SeedDemoTests(TestCase):
             assert client.get(response["Location"]).status_code == 200, role
 
     def test_running_twice_adds_nothing_and_keeps_second_factors(self) -> None:
-        models = [User, TOTPDevice, StaticToken, Surgeon, Credential, Location, AvailabilityRule, Consultation, Article]
+        models = [
+            User,
+            TOTPDevice,
+            StaticToken,
+            Surgeon,
+            Credential,
+            Location,
+            AvailabilityRule,
+            Consultation,
+            Article,
+            Intake,
+            PriorOperation,
+            RedFlagScreen,
+        ]
 
         def snapshot() -> dict[str, list[int]]:
             return {model.__name__: sorted(model.objects.values_list("pk", flat=True)) for model in models}
@@ -57,3 +70,13 @@ class SeedDemoTests(TestCase):
         assert first == second
         assert len(rows["User"]) == 3 and len(rows["Surgeon"]) == 5 and len(rows["Consultation"]) == 4
         assert "fictional" in first
+
+    def test_the_demo_surgeon_has_a_sent_history_to_review(self) -> None:
+        seed("--force")
+
+        surgeon = Surgeon.objects.get(user__username="surgeon")
+        intake = Intake.objects.get(consultation__surgeon=surgeon)
+        assert intake.is_submitted and intake.operations.count() == 2
+        assert intake.consultation.safety_flag == "review"
+        assert intake.consultation.red_flag_screen.items == ["night_pain"]
+        assert intake.responses.filter(score__isnull=False).exists()
