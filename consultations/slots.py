@@ -3,10 +3,12 @@
 Rules are wall-clock times in each location's own time zone, so a 09:00 clinic stays at 09:00 on both
 sides of a daylight-saving change. A local time that does not exist that day (the spring-forward gap)
 is skipped; one that happens twice (the fall-back hour) is offered once, at its first occurrence.
-Every returned time is an aware datetime in UTC.
+Every returned time is an aware datetime in UTC, except in the slots API's JSON text (`free_slots_json`),
+which gives local times with their offsets.
 """
 
-from bisect import bisect_left
+import json
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -85,80 +87,203 @@ def _offset(wall: datetime, zone: ZoneInfo) -> timedelta | None:
     return None if offset < zone.utcoffset(wall.replace(fold=1)) else offset
 
 
+# Inside the generator an instant is a whole number of microseconds since the Unix epoch: adding, comparing and
+# hashing integers is several times cheaper than doing it with aware datetimes, and exact.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_MINUTE = 60_000_000
+
+
+def _micros(moment: datetime) -> int:
+    """An aware datetime as microseconds since the epoch."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _instant(micros: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+# Busy time ranges: aware datetimes, or microseconds since the epoch as the schedule statement reads them.
+Ranges = list[tuple[datetime, datetime]] | list[tuple[int, int]]
+
+
 class Busy:
-    """Time ranges that block slots, searchable by start."""
+    """Time ranges that block slots, widened by the buffer on both sides and merged: disjoint and in order."""
 
-    def __init__(self, ranges: list[tuple[datetime, datetime]]) -> None:
-        # All in UTC: comparing datetimes that share one tzinfo skips the offset lookups.
-        self.ranges = sorted((start.astimezone(UTC), end.astimezone(UTC)) for start, end in ranges)
-        self.starts = [start for start, _ in self.ranges]
-        # The latest end among ranges starting at or before each index, to find overlaps by bisecting.
-        self.max_end: list[datetime] = []
-        for _, end in self.ranges:
-            self.max_end.append(max(end, self.max_end[-1]) if self.max_end else end)
+    def __init__(self, ranges: Ranges, buffer: timedelta = timedelta(0)) -> None:
+        pad = buffer // _MICROSECOND
+        in_micros = [
+            (start, end) if isinstance(start, int) else (_micros(start), _micros(end)) for start, end in ranges
+        ]
+        merged: list[list[int]] = []
+        for start, end in sorted((start - pad, end + pad) for start, end in in_micros):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        index = bisect_left(self.starts, end) - 1
-        return index >= 0 and self.max_end[index] > start
+    def first_ending_after(self, moment: int) -> int:
+        """The first range that can block a slot starting at `moment` or later."""
+        return bisect_right(self.ends, moment)
+
+    def overlaps(self, start: int | datetime, end: int | datetime) -> bool:
+        """Whether [start, end) meets a range; microseconds since the epoch, or aware datetimes."""
+        if isinstance(start, datetime):
+            start, end = _micros(start), _micros(end)
+        index = self.first_ending_after(start)
+        return index < len(self.starts) and self.starts[index] < end
+
+
+# A free slot as generated: start and end (microseconds since the epoch), the index of its rule, and its local
+# start and end as ISO 8601 text.
+Offer = tuple[int, int, int, str, str]
+
+# "HH:MM" for each minute of a day, so that a slot's local time is a lookup, not a datetime formatted.
+_CLOCK = [f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in range(60)]
+
+
+def _offers(
+    *,
+    rules: list[Rule],
+    busy: Ranges,
+    first_day: date,
+    days: int,
+    now: datetime,
+    policy: Policy,
+) -> list[Offer]:
+    """Free slots on local dates `first_day` to `first_day + days - 1`, in time order, one per start time."""
+    blocked = Busy(busy, policy.buffer)
+    # In UTC, so adding hours adds real hours (aware arithmetic in a local zone is wall-clock arithmetic).
+    now = now.astimezone(UTC)
+    earliest, latest = _micros(now + policy.min_notice), _micros(now + policy.horizon)
+    zones = {rule.timezone: ZoneInfo(rule.timezone) for rule in rules}
+    by_weekday: list[list[int]] = [[] for _ in range(7)]
+    for index, rule in enumerate(rules):
+        by_weekday[rule.weekday].append(index)
+    found: dict[int, Offer] = {}
+    for number in range(days):
+        day = first_day + timedelta(days=number)
+        for index in by_weekday[day.weekday()]:
+            rule = rules[index]
+            if rule.applies_on(day):
+                _offer_rule_day(found, index, rule, day, zones[rule.timezone], blocked, earliest, latest)
+    return [found[start] for start in sorted(found)]
+
+
+def _offer_rule_day(
+    found: dict[int, Offer],
+    index: int,
+    rule: Rule,
+    day: date,
+    zone: ZoneInfo,
+    blocked: Busy,
+    earliest: int,
+    latest: int,
+) -> None:
+    """Add the free slots of `rule` on `day` to `found`, unless an earlier rule offers the same start."""
+    length = timedelta(minutes=rule.slot_minutes)
+    # Wall-clock times, so adding the slot length moves the clock hands as the rule means.
+    wall, last = datetime.combine(day, rule.start), datetime.combine(day, rule.end) - length
+    if wall > last:
+        return
+    offset = _offset(wall, zone)
+    if offset is not None and rule.start.second == rule.start.microsecond == 0:
+        first = datetime.combine(day, rule.start, tzinfo=UTC) - offset
+        first_local = first.astimezone(zone)
+        count = (last - wall) // length + 1
+        # One offset from the first start to the last end: every slot is the first plus whole slot lengths, in
+        # UTC and on the wall clock alike, with no gap or repeated hour in between. That holds on all but the
+        # days a clock changes during the clinic (no zone changes twice within a day and back again).
+        if first_local.utcoffset() == offset == (first + count * length).astimezone(zone).utcoffset():
+            _offer_steady(found, index, rule.slot_minutes, count, first_local, blocked, earliest, latest)
+            return
+    # A clock change within the clinic: each wall time on its own, as PEP 495 reads it.
+    wall_as_utc = datetime.combine(day, rule.start, tzinfo=UTC)
+    while wall <= last:
+        offset = _offset(wall, zone)
+        start = wall_as_utc - offset if offset is not None else None
+        wall += length
+        wall_as_utc += length
+        if start is None:
+            continue
+        start_at, end_at = _micros(start), _micros(start + length)
+        if start_at in found or not earliest <= start_at <= latest or blocked.overlaps(start_at, end_at):
+            continue
+        local_start, local_end = start.astimezone(zone).isoformat(), (start + length).astimezone(zone).isoformat()
+        found[start_at] = (start_at, end_at, index, local_start, local_end)
+
+
+def _offer_steady(
+    found: dict[int, Offer],
+    index: int,
+    minutes: int,
+    count: int,
+    first_local: datetime,
+    blocked: Busy,
+    earliest: int,
+    latest: int,
+) -> None:
+    """The slots of a rule on a day with one UTC offset throughout: no zone lookups and no formatting per slot."""
+    # The local date and the offset as isoformat() writes them; each slot only changes the clock time between.
+    first_text = first_local.isoformat()
+    date_part, offset_part = first_text[:11], f":00{first_text[19:]}"
+    minute = first_local.hour * 60 + first_local.minute
+    step = minutes * _MINUTE
+    start = _micros(first_local)
+    starts, ends = blocked.starts, blocked.ends
+    ahead, ranges = blocked.first_ending_after(start), len(starts)
+    text = f"{date_part}{_CLOCK[minute]}{offset_part}"
+    for _ in range(count):
+        end = start + step
+        minute += minutes
+        end_text = f"{date_part}{_CLOCK[minute]}{offset_part}"
+        if earliest <= start <= latest and start not in found:
+            # Slots come in time order, so the ranges that end before this one starts are behind for good.
+            while ahead < ranges and ends[ahead] <= start:
+                ahead += 1
+            if ahead == ranges or starts[ahead] >= end:
+                found[start] = (start, end, index, text, end_text)
+        start, text = end, end_text
 
 
 def free_slots(
     *,
     rules: list[Rule],
-    busy: list[tuple[datetime, datetime]],
+    busy: Ranges,
     first_day: date,
     days: int,
     now: datetime,
     policy: Policy = Policy(),
 ) -> list[Slot]:
     """Free slots on local dates `first_day` to `first_day + days - 1`, in time order, one per start time."""
-    blocked = Busy(busy)
-    # In UTC, so adding hours adds real hours (aware arithmetic in a local zone is wall-clock arithmetic).
-    now = now.astimezone(UTC)
-    earliest, latest = now + policy.min_notice, now + policy.horizon
-    buffer = policy.buffer
-    zones = {rule.timezone: ZoneInfo(rule.timezone) for rule in rules}
-    found: dict[datetime, Slot] = {}
-    for offset in range(days):
-        day = first_day + timedelta(days=offset)
-        for rule in rules:
-            if not rule.applies_on(day):
-                continue
-            zone = zones[rule.timezone]
-            length = timedelta(minutes=rule.slot_minutes)
-            # Wall-clock times, so adding the slot length moves the clock hands as the rule means: naive for the
-            # zone's offsets, and read as if UTC, which minus the offset is the instant (cheaper than replace()).
-            wall, last = datetime.combine(day, rule.start), datetime.combine(day, rule.end) - length
-            wall_as_utc = datetime.combine(day, rule.start, tzinfo=UTC)
-            while wall <= last:
-                offset = _offset(wall, zone)
-                start = wall_as_utc - offset if offset is not None else None
-                wall += length
-                wall_as_utc += length
-                if start is None or start in found or not earliest <= start <= latest:
-                    continue
-                end = start + length
-                if blocked.overlaps(start - buffer, end + buffer):
-                    continue
-                found[start] = Slot(start=start, end=end, location=rule.location, timezone=rule.timezone)
-    return [found[start] for start in sorted(found)]
+    offers = _offers(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+    return [
+        Slot(start=_instant(start), end=_instant(end), location=rules[index].location, timezone=rules[index].timezone)
+        for start, end, index, _, _ in offers
+    ]
 
 
-def as_json(found: list[Slot]) -> list[dict[str, str]]:
-    """The slots API's entries: start and end in the location's time, with their UTC offsets."""
-    zones: dict[str, ZoneInfo] = {}
-    entries = []
-    for slot in found:
-        zone = zones.get(slot.timezone) or zones.setdefault(slot.timezone, ZoneInfo(slot.timezone))
-        entries.append(
-            {
-                "start": slot.start.astimezone(zone).isoformat(),
-                "end": slot.end.astimezone(zone).isoformat(),
-                "location": slot.location,
-                "timezone": slot.timezone,
-            }
-        )
-    return entries
+def free_slots_json(
+    *,
+    rules: list[Rule],
+    busy: Ranges,
+    first_day: date,
+    days: int,
+    now: datetime,
+    policy: Policy = Policy(),
+) -> str:
+    """The same slots as the slots API lists them, as a JSON array: start and end in the location's time with
+    their UTC offsets, the location and its time zone.
+
+    Written out here rather than by `json.dumps`, which took as long as generating the slots: the times are
+    digits and punctuation that need no escaping, and the rest is encoded by `json.dumps` once per rule. The
+    text is exactly what `json.dumps` writes (tests/consultations/test_slots_json.py compares them)."""
+    offers = _offers(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+    places = [f'"location": {json.dumps(rule.location)}, "timezone": {json.dumps(rule.timezone)}}}' for rule in rules]
+    entries = ", ".join(f'{{"start": "{start}", "end": "{end}", {places[index]}' for _, _, index, start, end in offers)
+    return f"[{entries}]"
 
 
 def is_offered(slots: list[Slot], start: datetime, location: str) -> Slot | None:
