@@ -142,7 +142,7 @@ def _sent_history(consultation: Consultation) -> None:
     intake.pain_map = {"low_back": "both", "buttock": "left", "thigh": "left", "below_knee": "left", "foot": "left"}
     intake.had_spine_surgery = Answer.YES
     intake.pain_pattern = Intake.PainPattern.CAME_BACK
-    intake.pain_returned_on = date(2024, 3, 1)
+    intake.pain_returned_year, intake.pain_returned_month = 2024, 3
     intake.pain_return_story = "Demo: slowly, over a few months, after the second operation."
     intake.takes_opioids = Answer.YES
     intake.takes_blood_thinners = Answer.NO

@@ -16,7 +16,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest
 from django.utils import timezone
 
-from clinic.roles import ADMIN, FRONT_DESK, SURGEON, has_role
+from clinic.roles import FRONT_DESK, SURGEON
 from consultations import tasks
 from consultations.models import AccessLog, Consultation, Intake, IntakeVersion
 
@@ -59,8 +59,17 @@ def snapshot(intake: Intake) -> dict:
     data = {
         "intake": model_to_dict(intake, exclude=["id", "consultation", "patient"]),
         **{name: [model_to_dict(row, exclude=["id", "intake"]) for row in rows] for name, rows in children.items()},
+        # The stored file's name too: a report removed after submission keeps its file for this version.
         "uploads": [
-            {"token": str(upload.token), "kind": upload.kind, "sha256": upload.sha256}
+            {
+                "token": str(upload.token),
+                "kind": upload.kind,
+                "file": upload.file.name,
+                "content_type": upload.content_type,
+                "size": upload.size,
+                "original_name": upload.original_name,
+                "sha256": upload.sha256,
+            }
             for upload in intake.uploads.all()
         ],
         "responses": [
@@ -79,21 +88,24 @@ def snapshot(intake: Intake) -> dict:
 
 @transaction.atomic
 def save_step(*, intake: Intake, step: str, apply: Callable[[Intake], None]) -> Intake:
-    """Save one step: `apply` writes the step's validated forms. A submitted intake keeps its previous version."""
+    """Save one step: `apply` writes the step's validated forms. When that changes a submitted intake, the
+    intake as it stood is kept as a version and the intake is marked amended; saving the same answers again
+    changes nothing."""
     locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
     if is_locked(locked):
         raise IntakeLocked
-    if locked.is_submitted:
-        IntakeVersion.objects.create(intake=locked, number=locked.versions.count() + 1, snapshot=snapshot(locked))
-        locked.status = Intake.Status.AMENDED
-        locked.amended_at = timezone.now()
-        locked.save(update_fields=["status", "amended_at", "updated_at"])
+    before = snapshot(locked) if locked.is_submitted else None
     # The forms were bound to the caller's instance; bring it up to date with the row just locked.
     intake.status, intake.amended_at = locked.status, locked.amended_at
     apply(intake)
     if step not in intake.steps_saved:
         intake.steps_saved = [*intake.steps_saved, step]
     intake.save()
+    if before is not None and snapshot(intake) != before:
+        IntakeVersion.objects.create(intake=intake, number=intake.versions.count() + 1, snapshot=before)
+        intake.status = Intake.Status.AMENDED
+        intake.amended_at = timezone.now()
+        intake.save(update_fields=["status", "amended_at", "updated_at"])
     return intake
 
 
@@ -120,22 +132,39 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> str:
     """The role an access is logged under: staff by their role, anyone else through the patient's link."""
     if not user.is_authenticated:
         return AccessLog.Role.PATIENT
-    for role in (ADMIN, SURGEON, FRONT_DESK):
-        if has_role(user, role):
-            return role
-    return AccessLog.Role.PATIENT
+    if user.is_superuser:
+        return AccessLog.Role.ADMIN
+    groups = set(user.groups.values_list("name", flat=True))
+    return next((role for role in (SURGEON, FRONT_DESK) if role in groups), AccessLog.Role.PATIENT)
 
 
-def record_access(*, request: HttpRequest, consultation: Consultation, action: str, what: str = "") -> AccessLog:
-    """Write the access-log row for a view or download of a patient's intake, in the same request."""
+def access_entry(
+    *,
+    request: HttpRequest,
+    patient_id: int,
+    consultation: Consultation | None,
+    action: str,
+    what: str = "",
+    role: str | None = None,
+) -> AccessLog:
+    """An unsaved access-log row for this request's user, role (looked up unless given) and address."""
     user = request.user if request.user.is_authenticated else None
-    return AccessLog.objects.create(
+    return AccessLog(
         user=user,
         username=user.get_username() if user else "",
-        role=role_of(request.user),
-        patient_id=consultation.patient_id,
+        role=role or role_of(request.user),
+        patient_id=patient_id,
         consultation=consultation,
         action=action,
         what=what,
         ip=request.META.get("REMOTE_ADDR") or None,
     )
+
+
+def record_access(*, request: HttpRequest, consultation: Consultation, action: str, what: str = "") -> AccessLog:
+    """Write the access-log row for a view or download of a patient's intake, in the same request."""
+    entry = access_entry(
+        request=request, patient_id=consultation.patient_id, consultation=consultation, action=action, what=what
+    )
+    entry.save()
+    return entry

@@ -6,10 +6,12 @@ Nothing disappears: an unanswered question reads "Not answered", so a reader can
 from dataclasses import dataclass, field
 
 from consultations.intake_forms import PAIN_AREAS, PAIN_SIDE_LABELS, STEPS_BY_SLUG
-from consultations.models import Intake, Medication, PriorOperation, RedFlagScreen, Treatment
-from consultations.red_flags import FLAGS
+from consultations.models import Intake, Medication, PriorOperation, Treatment
 
 NOT_ANSWERED = "Not answered"
+# Marked on the "BMI" row and among the surgeon's risks: from here the risks of an operation rise markedly.
+SURGICAL_BMI = 35
+SMOKING_NOW = (Intake.Smoking.CURRENT, Intake.Smoking.VAPING)
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ def sections(
     treatments_by_kind = {treatment.kind: treatment for treatment in treatments}
     opioid = intake.takes_opioids == "yes"
     thinner = intake.takes_blood_thinners == "yes"
-    smoking = intake.smoking in (Intake.Smoking.CURRENT, Intake.Smoking.VAPING)
+    smoking = intake.smoking in SMOKING_NOW
     bmi = intake.bmi
     return [
         Section(
@@ -110,8 +112,8 @@ def sections(
                 Row("After the last operation", _shown(intake, "pain_pattern")),
                 Row(
                     "Pain came back",
-                    month_year(intake.pain_returned_on.month, intake.pain_returned_on.year)
-                    if intake.pain_returned_on
+                    month_year(intake.pain_returned_month, intake.pain_returned_year)
+                    if intake.pain_returned
                     else NOT_ANSWERED,
                 ),
                 Row("How it came back", _value(intake.pain_return_story)),
@@ -185,7 +187,7 @@ def sections(
                     else NOT_ANSWERED,
                 ),
                 Row("Weight", f"{intake.weight_pounds} lb" if intake.weight_pounds else NOT_ANSWERED),
-                Row("BMI", _value(bmi), bmi is not None and bmi >= 35),
+                Row("BMI", _value(bmi), bmi is not None and bmi >= SURGICAL_BMI),
                 *[
                     Row(label, _shown(intake, name))
                     for name, label in (
@@ -246,28 +248,20 @@ def _treatment_value(treatment) -> str:
 
 # The surgeon's summary: what to see first, and the operations as a timeline --------------------------------
 
-# The same threshold as the "BMI" row of sections(): from here the risks of an operation rise markedly.
-SURGICAL_BMI = 35
-
 
 @dataclass(frozen=True)
 class Alert:
-    """Something dangerous or decisive for planning, shown at the top of the surgeon's summary."""
+    """A risk that matters for planning an operation, shown near the top of the surgeon's summary (the red flags
+    have their own box above it)."""
 
-    kind: str  # red_flag, opioid, blood_thinner, smoking, bmi
+    kind: str  # opioid, blood_thinner, smoking, bmi
     title: str
     detail: str
 
 
-def alerts(intake: Intake | None, *, medications: list, screen: RedFlagScreen | None, safety_flag: str) -> list[Alert]:
-    """Red flags, opioids, blood thinners, smoking and a high BMI, in that order; only those that apply."""
+def alerts(intake: Intake, *, medications: list) -> list[Alert]:
+    """Opioids, blood thinners, smoking and a high BMI, in that order; only those that apply."""
     found = []
-    if (screen is not None and screen.urgency) or safety_flag:
-        ticked = [FLAGS[key].text if key in FLAGS else key for key in (screen.items if screen else [])]
-        level = screen.get_urgency_display() if screen is not None and screen.urgency else "Reported"
-        found.append(Alert("red_flag", f"Red flag: {level.lower()}", "; ".join(ticked) or "See the red-flag screen."))
-    if intake is None:
-        return found
     by_category = {
         category: [f"{m.name}{f' {m.dose}' if m.dose else ''}" for m in medications if m.category == category]
         for category in (Medication.Category.OPIOID, Medication.Category.BLOOD_THINNER)
@@ -278,7 +272,7 @@ def alerts(intake: Intake | None, *, medications: list, screen: RedFlagScreen | 
     ):
         if answer == "yes" or by_category[category]:
             found.append(Alert(category, title, ", ".join(by_category[category]) or "No medicine named."))
-    if intake.smoking in (Intake.Smoking.CURRENT, Intake.Smoking.VAPING):
+    if intake.smoking in SMOKING_NOW:
         found.append(Alert("smoking", "Smokes or uses nicotine", intake.get_smoking_display()))
     if intake.bmi is not None and intake.bmi >= SURGICAL_BMI:
         found.append(Alert("bmi", f"BMI {intake.bmi}", f"{SURGICAL_BMI} or over"))
@@ -348,16 +342,18 @@ def operations_timeline(operations: list[PriorOperation]) -> list[TimelineEntry]
     return entries
 
 
-def since_last_operation(operations: list[PriorOperation], *, pain_returned_on, today) -> list[Row]:
+def since_last_operation(
+    operations: list[PriorOperation], *, pain_returned: tuple[int, int | None] | None, today
+) -> list[Row]:
     """How long ago the last operation was, and when after it the pain came back."""
     if not operations:
         return []
     last = max(operations, key=lambda o: (o.year, o.month or 0))
     rows = [Row("Since the last operation", interval((last.year, last.month), (today.year, today.month)))]
-    if pain_returned_on is not None:
-        returned = (pain_returned_on.year, pain_returned_on.month)
-        when = month_year(pain_returned_on.month, pain_returned_on.year)
-        if returned < (last.year, last.month or 0):
+    if pain_returned is not None:
+        returned = pain_returned
+        when = month_year(returned[1], returned[0])
+        if (returned[0], returned[1] or 12) < (last.year, last.month or 0):
             rows.append(Row("Pain came back", f"{when}, before the last operation"))
         else:
             rows.append(

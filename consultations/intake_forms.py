@@ -52,13 +52,38 @@ def check_month_and_year(year: int | None, month: int | None, *, born: date, wha
 
 
 def year_field(*, label: str = "Year", required: bool = True) -> forms.IntegerField:
+    check_year = f"Please check the year: give it as four digits, from {EARLIEST_YEAR} on."
     return forms.IntegerField(
         label=label,
         required=required,
         min_value=EARLIEST_YEAR,
-        # No max_value: this year changes while the server runs; check_month_and_year refuses the future.
+        # Only a ceiling for the column: this year changes while the server runs; check_month_and_year refuses the
+        # future.
         max_value=9999,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={
+            "required": "Please give the year, even if you are not sure of the month.",
+            "invalid": check_year,
+            "min_value": check_year,
+            "max_value": check_year,
+        },
+    )
+
+
+def number_field(label: str, *, low: int, high: int, message: str, help_text: str = "") -> forms.IntegerField:
+    """A whole number a patient types, refused with `message` outside `low`..`high`.
+
+    Declared on the form rather than adjusted after it is built: a field's limits become validators only in
+    its constructor.
+    """
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        help_text=help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
     )
 
 
@@ -142,10 +167,8 @@ class HistoryForm(PatientAwareMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["had_spine_surgery"].choices = Answer.choices
         self.fields["pain_pattern"].choices = Intake.PainPattern.choices
-        returned = self.instance.pain_returned_on
-        if returned:
-            self.fields["returned_month"].initial = returned.month
-            self.fields["returned_year"].initial = returned.year
+        self.fields["returned_month"].initial = self.instance.pain_returned_month
+        self.fields["returned_year"].initial = self.instance.pain_returned_year
 
     def clean(self) -> dict:
         data = super().clean()
@@ -161,7 +184,7 @@ class HistoryForm(PatientAwareMixin, forms.ModelForm):
 
     def save(self, commit: bool = True) -> Intake:
         year, month = self.cleaned_data.get("returned_year"), self.cleaned_data.get("returned_month")
-        self.instance.pain_returned_on = date(year, month or 1, 1) if year else None
+        self.instance.pain_returned_year, self.instance.pain_returned_month = (year, month) if year else (None, None)
         return super().save(commit)
 
 
@@ -171,6 +194,12 @@ class HistoryForm(PatientAwareMixin, forms.ModelForm):
 class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
     month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
     year = year_field()
+    relief_months = number_field(
+        "If it got better, for how many months?",
+        low=0,
+        high=600,
+        message="Please give the months of relief as a number from 0 to 600.",
+    )
     complications = forms.MultipleChoiceField(
         label="Problems after this operation",
         choices=PriorOperation.Complication.choices,
@@ -207,7 +236,6 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
             "surgeon_name": "Surgeon",
             "hospital": "Hospital and city",
             "outcome": "Afterwards, was your pain better, the same or worse?",
-            "relief_months": "If it got better, for how many months?",
             "complications_detail": "Anything to add about problems afterwards (optional)",
             "operative_report": "Do you have the operation report?",
         }
@@ -217,7 +245,6 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
             "implants": forms.RadioSelect,
             "outcome": forms.RadioSelect,
             "operative_report": forms.RadioSelect,
-            "relief_months": forms.NumberInput(attrs={"inputmode": "numeric"}),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -225,7 +252,6 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
         for name in ("approach", "implants", "outcome", "operative_report"):
             # Radio groups without the "---------" choice a blank model field would add.
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
-        self.fields["relief_months"].max_value = 600
 
     def clean(self) -> dict:
         data = super().clean()
@@ -243,18 +269,36 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
         return data
 
 
-class OperationFormSet(BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        kept = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
-        if len(kept) > 20:
-            raise forms.ValidationError("Please list at most 20 operations; tell us about the rest in person.")
+class RepeatedFormSet(BaseInlineFormSet):
+    """A list the patient adds to one row at a time, with a limit and a plain "remove" box on saved rows."""
+
+    default_error_messages = {
+        "too_many_forms": "Please list at most %(num)d here; tell us about the rest at the visit.",
+        "too_few_forms": "Please fill in at least %(num)d.",
+    }
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Remove this one"
+
+
+def repeated(model, form: type[forms.ModelForm], *, most: int, extra: int = 1, formset=RepeatedFormSet):
+    return inlineformset_factory(
+        Intake,
+        model,
+        form=form,
+        formset=formset,
+        extra=extra,
+        can_delete=True,
+        max_num=most,
+        validate_max=True,
+        absolute_max=most + extra,
+    )
 
 
 def operation_formset(intake: Intake, data=None) -> BaseInlineFormSet:
-    factory = inlineformset_factory(
-        Intake, PriorOperation, form=PriorOperationForm, formset=OperationFormSet, extra=1, can_delete=True
-    )
+    factory = repeated(PriorOperation, PriorOperationForm, most=20)
     return factory(data, instance=intake, prefix="operations", form_kwargs={"born": intake.patient.date_of_birth})
 
 
@@ -339,7 +383,7 @@ class MedicationForm(forms.ModelForm):
         labels = {"name": "Medicine", "dose": "How much and how often", "category": "Kind"}
 
 
-class MedicationFormSet(BaseInlineFormSet):
+class MedicationFormSet(RepeatedFormSet):
     """Cross-checks the list with the two questions asked about explicitly."""
 
     def check_against(self, medicines: MedicinesForm) -> None:
@@ -370,9 +414,7 @@ class MedicationFormSet(BaseInlineFormSet):
 
 
 def medication_formset(intake: Intake, data=None) -> MedicationFormSet:
-    factory = inlineformset_factory(
-        Intake, Medication, form=MedicationForm, formset=MedicationFormSet, extra=2, can_delete=True, max_num=40
-    )
+    factory = repeated(Medication, MedicationForm, most=40, extra=2, formset=MedicationFormSet)
     return factory(data, instance=intake, prefix="medications")
 
 
@@ -398,7 +440,7 @@ class ImagingStudyForm(PatientAwareMixin, forms.ModelForm):
 
 
 def imaging_formset(intake: Intake, data=None) -> BaseInlineFormSet:
-    factory = inlineformset_factory(Intake, ImagingStudy, form=ImagingStudyForm, extra=1, can_delete=True, max_num=30)
+    factory = repeated(ImagingStudy, ImagingStudyForm, most=30)
     return factory(data, instance=intake, prefix="imaging", form_kwargs={"born": intake.patient.date_of_birth})
 
 
@@ -414,9 +456,23 @@ class UploadForm(forms.Form):
 # 8. General health
 
 
+# What the database keeps (the intake_height_plausible and intake_weight_plausible constraints).
+HEIGHT_INCHES = (36, 96)
+WEIGHT_POUNDS = (50, 1000)
+HEIGHT_MESSAGE = "Please give a height between 3 ft and 8 ft, in feet and inches, for example 5 and 9."
+
+
 class HealthForm(forms.ModelForm):
-    height_feet = forms.IntegerField(label="Height: feet", min_value=3, max_value=8, required=False)
-    height_extra_inches = forms.IntegerField(label="and inches", min_value=0, max_value=11, required=False)
+    height_feet = number_field("Height: feet", low=3, high=8, message=HEIGHT_MESSAGE)
+    height_extra_inches = number_field(
+        "and inches", low=0, high=11, message="Please give the inches as a number from 0 to 11."
+    )
+    weight_pounds = number_field(
+        "Weight in pounds",
+        low=WEIGHT_POUNDS[0],
+        high=WEIGHT_POUNDS[1],
+        message=f"Please give your weight as a number between {WEIGHT_POUNDS[0]} and {WEIGHT_POUNDS[1]} pounds.",
+    )
 
     class Meta:
         model = Intake
@@ -433,7 +489,6 @@ class HealthForm(forms.ModelForm):
         labels = {
             "diabetes": "Do you have diabetes?",
             "smoking": "Do you smoke, vape or use nicotine?",
-            "weight_pounds": "Weight in pounds",
             "osteoporosis": "Have you been told you have thin bones (osteoporosis or osteopenia)?",
             "heart_disease": "Do you have heart disease?",
             "lung_disease": "Do you have lung disease, such as COPD?",
@@ -446,9 +501,6 @@ class HealthForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.Meta.widgets:
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
-        self.fields["weight_pounds"].min_value = 50
-        self.fields["weight_pounds"].max_value = 1000
-        self.fields["weight_pounds"].widget.attrs.update({"inputmode": "numeric", "min": 50, "max": 1000})
         if self.instance.height_inches:
             self.fields["height_feet"].initial, self.fields["height_extra_inches"].initial = divmod(
                 self.instance.height_inches, 12
@@ -459,6 +511,8 @@ class HealthForm(forms.ModelForm):
         feet, inches = data.get("height_feet"), data.get("height_extra_inches")
         if inches is not None and feet is None:
             self.add_error("height_feet", "Please give your height in feet as well as inches.")
+        elif feet is not None and not HEIGHT_INCHES[0] <= feet * 12 + (inches or 0) <= HEIGHT_INCHES[1]:
+            self.add_error("height_feet", HEIGHT_MESSAGE)
         return data
 
     def save(self, commit: bool = True) -> Intake:

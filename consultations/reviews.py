@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from consultations import tasks
-from consultations.intake import role_of
+from consultations.intake import access_entry
 from consultations.models import AccessLog, Consultation, InformationRequest, Intake, IntakeReview, Patient
 
 
@@ -69,14 +69,8 @@ def answer_question(*, question: InformationRequest, reply: str) -> InformationR
 
 def record_export(*, request: HttpRequest, patient: Patient, what: str) -> AccessLog:
     """Log an export of a patient's data that belongs to no one consultation (their access log)."""
-    user = request.user
-    return AccessLog.objects.create(
-        user=user,
-        username=user.get_username(),
-        role=role_of(user),
-        patient=patient,
-        consultation=None,
-        action=AccessLog.Action.EXPORT,
-        what=what,
-        ip=request.META.get("REMOTE_ADDR") or None,
+    entry = access_entry(
+        request=request, patient_id=patient.pk, consultation=None, action=AccessLog.Action.EXPORT, what=what
     )
+    entry.save()
+    return entry

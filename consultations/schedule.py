@@ -224,9 +224,11 @@ def needs_attention(
     return found
 
 
-def by_local_day(found: list[Slot]) -> list[tuple[date, list[Slot]]]:
-    """Slots grouped by their own local date, days in order."""
-    days: dict[date, list[Slot]] = defaultdict(list)
+def by_local_day(
+    found: list[Slot], locations: dict[str, Location]
+) -> list[tuple[date, list[tuple[Slot, Location | None]]]]:
+    """Slots grouped by their own local date, days in order, each with its location from `locations` (by slug)."""
+    days: dict[date, list[tuple[Slot, Location | None]]] = defaultdict(list)
     for slot in found:
-        days[slot.local_start.date()].append(slot)
+        days[slot.local_start.date()].append((slot, locations.get(slot.location)))
     return sorted(days.items())

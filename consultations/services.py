@@ -14,9 +14,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 from django.db.models.functions import Lower
+from django.http import HttpRequest
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
+from consultations import intake as intake_workflows
 from consultations import slots, tasks, transitions, uploads
 from consultations.models import (
     AccessLog,
@@ -137,86 +139,112 @@ def free_slots_by_surgeon(
 
 
 # One surgeon's row, rules, time off and occupied times in one statement: for one surgeon (the slots API, the
-# booking pages) building three ORM queries cost more than running them (bench/README.md). `{surgeon}` is
-# the condition that picks the surgeon. Rules come first, in the model's order (weekday, start time): where
-# two rules offer the same start, the first one's location is offered. The other rows have no weekday.
+# booking pages) building three ORM queries cost more than running them (bench/README.md). `{surgeon}` is the
+# condition that picks the surgeon; `since` and `until` are the UTC window, `ignore` a consultation to leave
+# out (the one being moved). Rules come first, in the model's order (weekday, start time): where two rules
+# offer the same start, the first one's location is offered. The other rows have no weekday. The occupied
+# times come from the (surgeon, start) index in two short reads: those starting inside the window, and the
+# last one starting before it, if it runs into the window. No other can: the exclusion constraint keeps one
+# surgeon's occupying consultations apart, so at most one of them is under way when the window opens.
+# (`start < until AND "end" > since` read every earlier consultation of the surgeon; the constraint's own
+# index, range first, every surgeon's in the window.)
 SCHEDULE_SQL = """
     WITH surgeon AS (SELECT id FROM clinic_surgeon WHERE {surgeon})
     SELECT 'rule', rule.weekday, rule.start_time, rule.end_time, rule.slot_minutes, rule.valid_from,
-           rule.valid_until, location.slug, location.timezone, NULL::timestamptz, NULL::timestamptz, rule.id
+           rule.valid_until, location.slug, location.timezone, NULL::bigint, NULL::bigint, rule.id
       FROM consultations_availabilityrule rule JOIN clinic_location location ON location.id = rule.location_id
      WHERE rule.surgeon_id = (SELECT id FROM surgeon)
     UNION ALL
     SELECT 'surgeon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id FROM surgeon
     UNION ALL
-    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, start, "end", NULL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
       FROM consultations_timeoff
      WHERE surgeon_id = (SELECT id FROM surgeon) AND start < %(until)s AND "end" > %(since)s
     UNION ALL
-    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, start, "end", NULL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
       FROM consultations_consultation
-     WHERE surgeon_id = (SELECT id FROM surgeon) AND status = ANY(%(occupying)s)
-       AND start < %(until)s AND "end" > %(since)s AND id IS DISTINCT FROM %(ignore)s
+     WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
+       AND start >= %(since)s AND start < %(until)s AND id IS DISTINCT FROM %(ignore)s
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+      FROM (SELECT start, "end" FROM consultations_consultation
+             WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
+               AND start < %(since)s AND id IS DISTINCT FROM %(ignore)s
+             ORDER BY start DESC LIMIT 1) latest
+     WHERE "end" > %(since)s
      ORDER BY 2, 3, 12
 """
-BY_ID = SCHEDULE_SQL.format(surgeon="id = %(surgeon)s")
+# Busy times as microseconds since the epoch, exact: reading integers costs less than reading timestamps, and
+# the generator counts in them (slots.Busy).
+_SQL_PARTS = {
+    "occupying": ", ".join(f"'{status}'" for status in Consultation.OCCUPYING),
+    "micros": '(extract(epoch FROM start) * 1000000)::bigint, (extract(epoch FROM "end") * 1000000)::bigint, NULL',
+}
+BY_ID = SCHEDULE_SQL.format(surgeon="id = %(surgeon)s", **_SQL_PARTS)
 # Surgeon.objects.listed().filter(accepts_new_patients=True), as the slots API offers them.
-PUBLIC_BY_SLUG = SCHEDULE_SQL.format(surgeon="slug = %(surgeon)s AND is_listed AND accepts_new_patients")
+PUBLIC_BY_SLUG = SCHEDULE_SQL.format(surgeon="slug = %(surgeon)s AND is_listed AND accepts_new_patients", **_SQL_PARTS)
 
 
-def _free_slots_in_one_query(
-    sql: str, surgeon: int | str, *, first_day: date, days: int, now: datetime | None, ignore: Consultation | None
-) -> list[slots.Slot] | None:
-    """The free slots of the surgeon that `sql` finds, or None if it finds none."""
-    now = now or timezone.now()
-    policy = booking_policy()
-    since, until = _window(first_day, days, policy)
+def _schedule(
+    sql: str, surgeon: int | str, *, since: datetime, until: datetime, ignore: Consultation | None
+) -> tuple[list[slots.Rule], list[tuple[int, int]]] | None:
+    """The rules and the busy times (in microseconds since the epoch) between `since` and `until` of the
+    surgeon that `sql` finds, or None if it finds none."""
     found = False
     rules: list[slots.Rule] = []
-    busy: list[tuple[datetime, datetime]] = []
-    params = {
-        "surgeon": surgeon,
-        "since": since,
-        "until": until,
-        "occupying": list(Consultation.OCCUPYING),
-        "ignore": ignore.pk if ignore is not None else None,
-    }
+    busy: list[tuple[int, int]] = []
+    params = {"surgeon": surgeon, "since": since, "until": until, "ignore": ignore.pk if ignore else None}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for kind, weekday, start, end, minutes, valid_from, valid_until, location, zone, off, back, _ in cursor:
-            if kind == "busy":
-                busy.append((off, back))
-            elif kind == "rule":
-                rules.append(
-                    slots.Rule(
-                        location=location,
-                        timezone=zone,
-                        weekday=weekday,
-                        start=start,
-                        end=end,
-                        slot_minutes=minutes,
-                        valid_from=valid_from,
-                        valid_until=valid_until,
-                    )
+        rows = cursor.fetchall()
+    for kind, weekday, start, end, minutes, valid_from, valid_until, location, zone, off, back, _ in rows:
+        if kind == "busy":
+            busy.append((off, back))
+        elif kind == "rule":
+            rules.append(
+                slots.Rule(
+                    location=location,
+                    timezone=zone,
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    slot_minutes=minutes,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
                 )
-            else:
-                found = True
-    if not found:
-        return None
-    return slots.free_slots(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+            )
+        else:
+            found = True
+    return (rules, busy) if found else None
 
 
 def free_slots_for(
     surgeon: Surgeon, *, first_day: date, days: int, now: datetime | None = None, ignore: Consultation | None = None
 ) -> list[slots.Slot]:
     """What `free_slots_by_surgeon` gives for one surgeon, in one query."""
-    found = _free_slots_in_one_query(BY_ID, surgeon.pk, first_day=first_day, days=days, now=now, ignore=ignore)
-    return found or []
+    policy = booking_policy()
+    since, until = _window(first_day, days, policy)
+    schedule = _schedule(BY_ID, surgeon.pk, since=since, until=until, ignore=ignore)
+    if schedule is None:
+        return []
+    rules, busy = schedule
+    return slots.free_slots(
+        rules=rules, busy=busy, first_day=first_day, days=days, now=now or timezone.now(), policy=policy
+    )
 
 
-def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> list[slots.Slot] | None:
-    """The free slots of the listed surgeon taking new patients who has that slug, in one query; None if none has."""
-    return _free_slots_in_one_query(PUBLIC_BY_SLUG, surgeon_slug, first_day=first_day, days=days, now=None, ignore=None)
+def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> str | None:
+    """The free slots of the listed surgeon taking new patients who has that slug, as the slots API lists them
+    (a JSON array: `slots.free_slots_json`), in one query; None if no such surgeon."""
+    policy = booking_policy()
+    since, until = _window(first_day, days, policy)
+    schedule = _schedule(PUBLIC_BY_SLUG, surgeon_slug, since=since, until=until, ignore=None)
+    if schedule is None:
+        return None
+    rules, busy = schedule
+    return slots.free_slots_json(
+        rules=rules, busy=busy, first_day=first_day, days=days, now=timezone.now(), policy=policy
+    )
 
 
 def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
@@ -311,12 +339,14 @@ def request_consultation(
     reason: str,
     idempotency_key: uuid.UUID,
     screen: ScreenResult | None = None,
+    waitlist: bool = False,
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
     form whose key was already used for someone or something else is refused, never shown.
 
     `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
-    the front desk. None only where no patient screen took place (the tests of scheduling alone)."""
+    the front desk. None only where no patient screen took place (the tests of scheduling alone).
+    `waitlist`: the patient also asked to hear of an earlier time, recorded in the same transaction."""
     existing = _by_key(idempotency_key, details)
     if existing is not None:
         if _same_submission(existing, surgeon=surgeon, start=start):
@@ -348,6 +378,8 @@ def request_consultation(
         raise
     if screen is not None:
         _record_screen(consultation=consultation, screen=screen)
+    if waitlist:
+        join_waitlist(consultation=consultation)
     transaction.on_commit(partial(tasks.send_request_received.enqueue, consultation.pk))
     transaction.on_commit(partial(tasks.send_new_request_to_desk.enqueue, consultation.pk))
     return consultation
@@ -449,7 +481,10 @@ def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
     )
     try:
         with transaction.atomic(durable=True):
-            locked = Intake.objects.select_for_update().get(pk=intake.pk)
+            locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
+            if intake_workflows.is_locked(locked):
+                # Reviewed (or the visit is over) since the page was shown.
+                raise intake_workflows.IntakeLocked
             if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:
                 raise TooManyUploads
             upload.intake = locked
@@ -462,11 +497,15 @@ def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
 
 
 @transaction.atomic
-def remove_upload(*, upload: Upload) -> None:
-    """Delete the upload's row now and its file once that is committed, so a rollback keeps both."""
+def remove_upload(*, upload: Upload, keep_file: bool = False) -> None:
+    """Delete the upload's row now and its file once that is committed, so a rollback keeps both.
+
+    `keep_file` leaves the file in place for an earlier version of the intake that still lists it (a report
+    removed after submission: see consultations.intake.snapshot)."""
     name = upload.file.name
     upload.delete()
-    transaction.on_commit(partial(_delete_stored_file, name))
+    if not keep_file:
+        transaction.on_commit(partial(_delete_stored_file, name))
 
 
 desk_logger = logging.getLogger("consultations.desk")
@@ -490,6 +529,13 @@ def add_time_off(
     return time_off, affected
 
 
+@transaction.atomic
+def remove_time_off(*, time_off: TimeOff, by: AbstractBaseUser) -> None:
+    """Give the times back to patients, and log who did it (ids only) as adding it is logged."""
+    desk_logger.info("Time off %s removed for surgeon %s by user %s", time_off.pk, time_off.surgeon.slug, by.pk)
+    time_off.delete()
+
+
 def time_off_affects(time_off: TimeOff) -> ConsultationQuerySet:
     """The consultations still holding their time within `time_off`, with what the desk needs to call them."""
     return (
@@ -511,21 +557,17 @@ def end_availability_rule(*, rule: AvailabilityRule, last_day: date) -> Availabi
 
 
 @transaction.atomic
-def record_schedule_export(
-    *, user: AbstractBaseUser, consultations: list[Consultation], what: str, ip: str | None
-) -> None:
-    """One access-log row per patient whose name and phone left the system in a download."""
-    role = AccessLog.Role.ADMIN if user.is_superuser else AccessLog.Role.FRONT_DESK
+def record_schedule_export(*, request: HttpRequest, consultations: list[Consultation], what: str) -> None:
+    """One access-log row per consultation whose patient's name and phone left the system in a download."""
+    role = intake_workflows.role_of(request.user)
     AccessLog.objects.bulk_create(
-        AccessLog(
-            user=user,
-            username=user.get_username(),
-            role=role,
+        intake_workflows.access_entry(
+            request=request,
             patient_id=consultation.patient_id,
             consultation=consultation,
             action=AccessLog.Action.EXPORT,
             what=what,
-            ip=ip,
+            role=role,
         )
         for consultation in consultations
     )

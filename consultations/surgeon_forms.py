@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from consultations.intake_forms import STEPS
 from consultations.models import IntakeReview
+from consultations.schedule_forms import DateInput, check_within_reach
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -15,21 +16,17 @@ MAX_DAYS = 366
 class ConsultationRangeForm(forms.Form):
     """From and to (both days included); the next two weeks when left empty."""
 
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(
-        label="To (included)", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    start = forms.DateField(label="From", required=False, widget=DateInput())
+    end = forms.DateField(label="To (included)", required=False, widget=DateInput())
     unreviewed = forms.BooleanField(label="Only histories I have not reviewed", required=False)
 
     def clean(self) -> dict:
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        today = timezone.localdate()
-        start: date = cleaned.get("start") or today
-        end: date = cleaned.get("end") or start + timedelta(days=DEFAULT_DAYS - 1)
+        # Near today first, so that adding days to them (here and in the view) never leaves the calendar.
+        start: date = check_within_reach(cleaned.get("start") or timezone.localdate())
+        end: date = check_within_reach(cleaned.get("end") or start + timedelta(days=DEFAULT_DAYS - 1))
         if end < start:
             raise forms.ValidationError("The “To” day must not be before the “From” day.")
         if (end - start).days >= MAX_DAYS:

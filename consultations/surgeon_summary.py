@@ -309,7 +309,7 @@ def summary_for(consultation: Consultation) -> Summary:
             consultation=consultation,
             intake=None,
             red_flags=red_flags,
-            alerts=alerts(None, medications=[], screen=red_flags.screen, safety_flag=consultation.safety_flag),
+            alerts=[],
         )
     else:
         operations = list(intake.operations.all())
@@ -320,9 +320,7 @@ def summary_for(consultation: Consultation) -> Summary:
             consultation=consultation,
             intake=intake,
             red_flags=red_flags,
-            alerts=alerts(
-                intake, medications=medications, screen=red_flags.screen, safety_flag=consultation.safety_flag
-            ),
+            alerts=alerts(intake, medications=medications),
             review=related(intake, "review"),
             unanswered=unanswered_risks(intake),
             sections=_compact_sections(
@@ -340,7 +338,7 @@ def summary_for(consultation: Consultation) -> Summary:
             function=function_score(_latest(responses, FUNCTION), scored, intake_id=intake.pk),
             timeline=[replace(entry, rows=compact(entry.rows)) for entry in operations_timeline(operations)],
             since_surgery=since_last_operation(
-                operations, pain_returned_on=intake.pain_returned_on, today=timezone.localdate()
+                operations, pain_returned=intake.pain_returned, today=timezone.localdate()
             ),
             uploads=list(intake.uploads.all()),
             questions=list(intake.information_requests.select_related("asked_by")),

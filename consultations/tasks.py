@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from consultations import messages
-from consultations.models import Consultation, InformationRequest, SentMessage
+from consultations.models import Consultation, InformationRequest, Intake, SentMessage
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +113,10 @@ def send_intake_to_desk(consultation_id: int, attempt: int = 0) -> None:
     _send(message, task_to_retry=send_intake_to_desk, consultation_id=consultation_id, attempt=attempt)
 
 
+def _history_sent(consultation: Consultation) -> bool:
+    return Intake.objects.filter(consultation=consultation).exclude(status=Intake.Status.IN_PROGRESS).exists()
+
+
 @task()
 def send_message(message_id: int, attempt: int = 0) -> None:
     """Send one of the front desk's e-mails, queued as a `SentMessage` row by the service that decided it."""
@@ -123,9 +127,12 @@ def send_message(message_id: int, attempt: int = 0) -> None:
         return  # a task run twice never sends twice
     consultation = sent.consultation
     if sent.kind in SentMessage.REMINDERS and (
-        consultation.start != sent.regarding_start or consultation.status not in Consultation.CHANGEABLE
+        consultation.start != sent.regarding_start
+        or consultation.status not in Consultation.CHANGEABLE
+        or (sent.kind == SentMessage.Kind.INTAKE_NUDGE and _history_sent(consultation))
     ):
-        # Moved or cancelled since it was queued (a retry can come hours later): the reminder would mislead.
+        # Moved or cancelled, or the history sent, since it was queued (a retry can come hours later): the
+        # reminder would mislead.
         sent.state = SentMessage.State.SKIPPED
         sent.save(update_fields=["state"])
         return
@@ -134,22 +141,33 @@ def send_message(message_id: int, attempt: int = 0) -> None:
 
 
 @task()
-def send_information_request(question_id: int, attempt: int = 0) -> None:
-    """E-mail the patient that their surgeon has a question, retried like the others; sent at most once."""
+def send_information_request(question_id: int, attempt: int = 0, message_id: int | None = None) -> None:
+    """E-mail the patient that their surgeon has a question: recorded in the messages panel, retried like the
+    others, sent at most once, and not at all once the consultation is cancelled or over."""
     question = InformationRequest.objects.select_related(
         "intake__consultation__surgeon", "intake__consultation__location", "intake__consultation__patient"
     ).get(pk=question_id)
     if question.emailed_at is not None:
         return
-    try:
-        messages.information_request_email(question).send()
-    except (SMTPException, OSError):
-        if attempt >= len(RETRY_DELAYS):
-            logger.error("Giving up on the e-mail for question %s after %s attempts", question_id, attempt + 1)
-            raise
-        logger.warning("Mail server unavailable; the e-mail for question %s will be retried", question_id)
-        send_information_request.using(run_after=timezone.now() + RETRY_DELAYS[attempt]).enqueue(
-            question_id, attempt + 1
+    consultation = question.intake.consultation
+    message = messages.information_request_email(question)
+    sent = (
+        SentMessage.objects.get(pk=message_id)
+        if message_id
+        else SentMessage.objects.create(
+            consultation=consultation,
+            kind=SentMessage.Kind.INFORMATION_REQUEST,
+            to=", ".join(message.to),
+            regarding_start=consultation.start,
         )
+    )
+    if consultation.status not in Consultation.OCCUPYING:
+        sent.state = SentMessage.State.SKIPPED
+        sent.save(update_fields=["state"])
         return
-    InformationRequest.objects.filter(pk=question_id).update(emailed_at=timezone.now())
+    if _deliver(sent, message, attempt=attempt):
+        InformationRequest.objects.filter(pk=question_id).update(emailed_at=timezone.now())
+    else:
+        send_information_request.using(run_after=timezone.now() + RETRY_DELAYS[attempt]).enqueue(
+            question_id, attempt + 1, sent.pk
+        )

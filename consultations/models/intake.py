@@ -125,7 +125,9 @@ class Intake(models.Model):
     # When and how the pain came back
     had_spine_surgery = models.CharField(max_length=6, choices=Answer, blank=True)
     pain_pattern = models.CharField(max_length=20, choices=PainPattern, blank=True)
-    pain_returned_on = models.DateField(null=True, blank=True, help_text="The first of the month it came back.")
+    # When the pain came back: the year, and the month when the patient knows it.
+    pain_returned_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain_returned_month = models.PositiveSmallIntegerField(null=True, blank=True)
     pain_return_story = models.TextField(blank=True, max_length=2000)
     # Medications and allergies
     takes_opioids = models.CharField(max_length=6, choices=Answer, blank=True)
@@ -165,6 +167,11 @@ class Intake(models.Model):
             models.CheckConstraint(
                 condition=Q(status="in_progress") | Q(submitted_at__isnull=False), name="intake_submitted_has_time"
             ),
+            models.CheckConstraint(
+                condition=Q(pain_returned_month__isnull=True)
+                | Q(pain_returned_year__isnull=False, pain_returned_month__gte=1, pain_returned_month__lte=12),
+                name="intake_pain_returned_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -178,8 +185,18 @@ class Intake(models.Model):
         return (Decimal(703 * self.weight_pounds) / Decimal(self.height_inches**2)).quantize(Decimal("0.1"))
 
     @property
+    def pain_returned(self) -> tuple[int, int | None] | None:
+        """(year, month or None) the pain came back, or None when not answered."""
+        return (self.pain_returned_year, self.pain_returned_month) if self.pain_returned_year else None
+
+    @property
     def is_submitted(self) -> bool:
         return self.status != self.Status.IN_PROGRESS
+
+    @property
+    def unanswered_questions(self) -> list["InformationRequest"]:
+        """The surgeon's questions still waiting for the patient's answer, oldest first."""
+        return list(self.information_requests.filter(replied_at__isnull=True))
 
 
 class Level(models.IntegerChoices):

@@ -8,8 +8,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Func, Q
-from django.db.models.functions import Lower
+from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
@@ -131,7 +131,29 @@ class SafetyFlag(models.TextChoices):
     URGENT = "urgent", "Urgent: emergency symptom reported"
 
 
+# The intake's status in the front desk's words: how far the patient got, never what they wrote.
+DESK_INTAKE_LABELS = {"in_progress": "In progress", "completed": "Sent", "amended": "Sent (amended)"}
+DESK_INTAKE_NONE = "Not started"
+
+
 class ConsultationQuerySet(models.QuerySet):
+    def for_desk(self) -> "ConsultationQuerySet":
+        """What the front desk may see of each consultation, in the same query (DOMAIN.md §7, minimum necessary):
+        who, when, where and the number to call (this request's, else the patient's); of the intake only its
+        status (`intake_status`, `intake_label`) and of the surgeon's review only its priority, so no clinical
+        field is even loaded; and the last thing done to it (`last_action`)."""
+        # ConsultationEvent lives in models/desk.py, which imports this module.
+        event = self.model._meta.get_field("events").related_model
+        latest = event.objects.filter(consultation=OuterRef("pk")).order_by("-at", "-pk")
+        labels = (When(intake__status=status, then=Value(label)) for status, label in DESK_INTAKE_LABELS.items())
+        return self.select_related("patient", "surgeon", "location").annotate(
+            intake_status=F("intake__status"),
+            intake_label=Case(*labels, default=Value(DESK_INTAKE_NONE), output_field=models.CharField()),
+            review_priority=F("intake__review__priority"),
+            last_action=Subquery(latest.values("action")[:1]),
+            phone_to_call=Coalesce(NullIf(F("contact_phone"), Value("")), F("patient__phone")),
+        )
+
     def occupying(self) -> "ConsultationQuerySet":
         return self.filter(status__in=Consultation.OCCUPYING)
 

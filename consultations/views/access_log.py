@@ -4,6 +4,7 @@ as a patient is owed on request."""
 import csv
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ PER_PAGE = 100
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _entries(patient: Patient):
+def _entries(patient: Patient) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(patient=patient).select_related("consultation").order_by("-at", "-pk")
 
 

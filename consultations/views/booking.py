@@ -154,6 +154,7 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 reason=data["reason"],
                 idempotency_key=data["idempotency_key"],
                 screen=request.screen_result,
+                waitlist=data["waitlist"],
             )
         except services.FormAlreadyUsed:
             messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
@@ -164,8 +165,6 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
             first_day = max(start.date(), timezone.localdate())
             alternatives = services.free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
         else:
-            if data["waitlist"]:
-                services.join_waitlist(consultation=consultation)
             response = redirect("consultations:request-sent", token=patient_token(consultation))
             screening.forget(response)
             return response

@@ -1,16 +1,14 @@
 """The front desk: today's consultations, the request queue, one consultation's page, and the desk's actions.
 
 Minimum necessary: these pages show who, when, contact details, whether the history is sent and the red-flag
-flags, never what the history says (DOMAIN.md §7). The intake's status is read as one column, so no clinical
-field is even loaded.
+flags, never what the history says (DOMAIN.md §7): they load consultations through `for_desk()`.
 """
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,38 +16,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
-from consultations import charts, services, transitions
+from consultations import charts, schedule, services, transitions
 from consultations.forms import DeskActionForm, ProposeForm
-from consultations.models import Consultation, ConsultationEvent, IntakeReview, WaitlistEntry
+from consultations.models import Consultation, ConsultationEvent, Intake, IntakeReview, WaitlistEntry
 from consultations.models.scheduling import SafetyFlag
-from consultations.slots import Slot
 
 Status = Consultation.Status
 Priority = IntakeReview.Priority
 
-INTAKE_LABELS = {
-    None: "Not started",
-    "in_progress": "In progress",
-    "completed": "Sent",
-    "amended": "Sent (amended)",
-}
 # Buttons shown in a row of each list; the consultation's own page offers every allowed action.
 TODAY_ACTIONS = (transitions.CHECK_IN, transitions.NO_SHOW, transitions.COMPLETE)
 QUEUE_ACTIONS = (transitions.CONFIRM, transitions.PROPOSE, transitions.DECLINE, transitions.CANCEL)
 URGENT = Q(safety_flag=SafetyFlag.URGENT) | Q(intake__review__priority=Priority.URGENT)
-FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority=Priority.URGENT)
+# What `_flags` shows as a flag, so that today's count and the queue's agree.
+FLAGGED_PRIORITIES = (Priority.URGENT, Priority.SOON)
+FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority__in=FLAGGED_PRIORITIES)
 PROPOSE_DAYS = 14
-
-
-def _for_desk(consultations: QuerySet) -> QuerySet:
-    """What a desk list shows of each consultation, in one query: the intake's status and the surgeon's
-    priority as plain columns, and the last thing that happened to it."""
-    latest = ConsultationEvent.objects.filter(consultation=OuterRef("pk")).order_by("-at", "-pk")
-    return consultations.select_related("surgeon", "location", "patient").annotate(
-        intake_status=F("intake__status"),
-        review_priority=F("intake__review__priority"),
-        last_action=Subquery(latest.values("action")[:1]),
-    )
 
 
 def _describe(consultations: Iterable[Consultation], *, shown: tuple[str, ...]) -> list[Consultation]:
@@ -57,8 +39,7 @@ def _describe(consultations: Iterable[Consultation], *, shown: tuple[str, ...]) 
     now = timezone.now()
     rows = list(consultations)
     for consultation in rows:
-        consultation.intake_label = INTAKE_LABELS.get(consultation.intake_status, "Not started")
-        consultation.intake_sent = consultation.intake_status in ("completed", "amended")
+        consultation.intake_sent = consultation.intake_status in (Intake.Status.COMPLETED, Intake.Status.AMENDED)
         consultation.flags = _flags(consultation)
         consultation.awaiting_patient = (
             consultation.last_action == ConsultationEvent.Action.PROPOSE and consultation.status == Status.REQUESTED
@@ -74,7 +55,7 @@ def _flags(consultation: Consultation) -> list[str]:
     flags = []
     if consultation.safety_flag:
         flags.append(consultation.get_safety_flag_display())
-    if consultation.review_priority in (Priority.URGENT, Priority.SOON):
+    if consultation.review_priority in FLAGGED_PRIORITIES:
         flags.append(f"Surgeon: {Priority(consultation.review_priority).label.lower()}")
     return flags
 
@@ -106,9 +87,10 @@ def _week_chart(today: date) -> charts.BarChart:
 def desk_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     midnight = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
-    todays = _for_desk(
+    todays = (
         Consultation.objects.filter(start__gte=midnight, start__lt=midnight + timedelta(days=1))
         .exclude(status__in=[Status.DECLINED, Status.CANCELLED])
+        .for_desk()
         .order_by("start", "pk")
     )
     rows = _describe(todays, shown=TODAY_ACTIONS)
@@ -135,8 +117,11 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
         default=Value(2),
         output_field=IntegerField(),
     )
-    requests = _for_desk(Consultation.objects.filter(status=Status.REQUESTED).annotate(rank=rank)).order_by(
-        "rank", "created_at", "pk"
+    requests = (
+        Consultation.objects.filter(status=Status.REQUESTED)
+        .for_desk()
+        .annotate(rank=rank)
+        .order_by("rank", "created_at", "pk")
     )
     rows = _describe(requests, shown=QUEUE_ACTIONS)
     context = {
@@ -163,7 +148,7 @@ def _consultation_page(
 
 
 def _desk_consultation(public_id: str) -> Consultation:
-    return get_object_or_404(_for_desk(Consultation.objects.all()), public_id=public_id)
+    return get_object_or_404(Consultation.objects.for_desk(), public_id=public_id)
 
 
 @require_GET
@@ -174,7 +159,7 @@ def desk_consultation(request: HttpRequest, public_id: str) -> HttpResponse:
 
 def _when(consultation: Consultation) -> str:
     local = consultation.local_start
-    return f"{local:%a %b} {local.day}, {local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'}"
+    return f"{local:%a %b} {local.day}, {schedule.clock(local)}"
 
 
 DONE_MESSAGES = {
@@ -229,13 +214,6 @@ def _first_day(request: HttpRequest) -> date:
     return min(max(asked, today), today + services.booking_policy().horizon)
 
 
-def _by_day(found: list[Slot], locations: dict[str, Location]) -> list[tuple[date, list[tuple[Slot, Location]]]]:
-    days: dict[date, list] = defaultdict(list)
-    for slot in found:
-        days[slot.local_start.date()].append((slot, locations.get(slot.location)))
-    return sorted(days.items())
-
-
 def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surgeon) -> dict:
     """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own."""
     first_day, today = _first_day(request), timezone.localdate()
@@ -248,7 +226,7 @@ def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surge
     found = [slot for slot in found if not (same_surgeon and slot.start == consultation.start)]
     locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
     return {
-        "days": _by_day(found, locations),
+        "days": schedule.by_local_day(found, locations),
         "first_day": first_day,
         "last_day": later - timedelta(days=1),
         "earlier": max(first_day - timedelta(days=PROPOSE_DAYS), today) if first_day > today else None,

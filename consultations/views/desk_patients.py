@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations.models import Consultation, Patient
 from consultations.schedule_forms import PatientSearchForm
-from consultations.views.desk_schedule import for_desk
 
 RESULTS_SHOWN = 50
 
@@ -60,5 +59,5 @@ def desk_patients(request: HttpRequest) -> HttpResponse:
 @role_required(FRONT_DESK, ADMIN)
 def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
-    consultations = for_desk(patient.consultations.all()).order_by("-start")
+    consultations = patient.consultations.for_desk().order_by("-start")
     return render(request, "consultations/desk/patient.html", {"patient": patient, "consultations": consultations})

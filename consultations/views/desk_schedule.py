@@ -5,8 +5,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Case, CharField, F, Value, When
-from django.db.models.functions import Coalesce, NullIf
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations import schedule, services
-from consultations.models import AvailabilityRule, Consultation, ConsultationQuerySet, Intake, TimeOff
+from consultations.models import AvailabilityRule, Consultation, TimeOff
 from consultations.schedule_forms import (
     AvailabilityRuleForm,
     EndRuleForm,
@@ -31,16 +29,6 @@ ZONE_MARGIN = timedelta(hours=14)
 CSV_HEADER = ["Date", "Start", "End", "Time zone", "Surgeon", "Location", "Patient", "Phone", "Visit type", "Status"]
 # A cell a spreadsheet would run as a formula (OWASP's list), kept as text by a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def for_desk(consultations: ConsultationQuerySet) -> ConsultationQuerySet:
-    """What the front desk may see of each consultation, loaded in the same query: never the intake's content,
-    only whether it is started or submitted, and the number to call (this request's, else the patient's)."""
-    intake_labels = [When(intake__status=value, then=Value(label)) for value, label in Intake.Status.choices]
-    return consultations.select_related("patient", "surgeon", "location").annotate(
-        intake_label=Case(*intake_labels, default=Value("Not started"), output_field=CharField()),
-        phone_to_call=Coalesce(NullIf(F("contact_phone"), Value("")), F("patient__phone")),
-    )
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -63,7 +51,7 @@ def _window(days: list[date]) -> tuple[datetime, datetime]:
 def _day_consultations(*, surgeon: Surgeon | None, location: Location | None, days: list[date]) -> list[Consultation]:
     """Every consultation, whatever its status, on the local dates `days` at its own location."""
     window_start, window_end = _window(days)
-    found = for_desk(Consultation.objects.filter(start__gte=window_start, start__lt=window_end))
+    found = Consultation.objects.filter(start__gte=window_start, start__lt=window_end).for_desk()
     if surgeon is not None:
         found = found.filter(surgeon=surgeon)
     if location is not None:
@@ -146,10 +134,7 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
     consultations = _day_consultations(surgeon=surgeon, location=location, days=[day])
     consultations.sort(key=lambda consultation: (consultation.start, consultation.surgeon.last_name))
     services.record_schedule_export(
-        user=request.user,
-        consultations=consultations,
-        what=f"day schedule CSV for {day.isoformat()}",
-        ip=request.META.get("REMOTE_ADDR") or None,
+        request=request, consultations=consultations, what=f"day schedule CSV for {day.isoformat()}"
     )
     name = "-".join(["schedule", day.isoformat(), *(each.slug for each in (surgeon, location) if each)])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -211,7 +196,7 @@ def _surgeon_context(surgeon: Surgeon) -> dict:
     now = timezone.now()
     rules = list(surgeon.availability_rules.select_related("location").order_by("weekday", "start_time"))
     time_off = list(surgeon.time_off.filter(end__gt=now).order_by("start"))
-    upcoming = for_desk(Consultation.objects.occupying().filter(surgeon=surgeon, end__gt=now)).order_by("start")
+    upcoming = Consultation.objects.occupying().filter(surgeon=surgeon, end__gt=now).for_desk().order_by("start")
     preview = services.free_slots_for(surgeon, first_day=timezone.localdate(), days=PREVIEW_DAYS)
     locations = {rule.location.slug: rule.location for rule in rules}
     return {
@@ -219,10 +204,7 @@ def _surgeon_context(surgeon: Surgeon) -> dict:
         "rules": _rule_rows(rules),
         "time_off": time_off,
         "attention": schedule.needs_attention(upcoming, rules, time_off),
-        "preview": [
-            (day, [(slot, locations.get(slot.location)) for slot in day_slots])
-            for day, day_slots in schedule.by_local_day(preview)
-        ],
+        "preview": schedule.by_local_day(preview, locations),
         "preview_days": PREVIEW_DAYS,
         "min_notice_hours": settings.BOOKING_MIN_NOTICE_HOURS,
     }
@@ -305,7 +287,7 @@ def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(FRONT_DESK, ADMIN)
 def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
-    affected = for_desk(services.time_off_affects(time_off))
+    affected = services.time_off_affects(time_off).for_desk()
     context = {"time_off": time_off, "surgeon": time_off.surgeon, "affected": affected}
     return render(request, "consultations/desk/time_off.html", context)
 
@@ -316,7 +298,7 @@ def desk_time_off_remove(request: HttpRequest, time_off_id: int) -> HttpResponse
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
     if request.method == "POST":
         surgeon = time_off.surgeon
-        time_off.delete()
+        services.remove_time_off(time_off=time_off, by=request.user)
         messages.success(request, "Time off removed: those times are offered to patients again.")
         return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
     context = {"time_off": time_off, "surgeon": time_off.surgeon}

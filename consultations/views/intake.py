@@ -140,6 +140,8 @@ def _add_upload(intake: Intake, file, kind: str) -> str:
         return " ".join(error.messages)
     except services.TooManyUploads:
         return f"you have already added {settings.INTAKE_UPLOADS_PER_INTAKE} reports, the most we keep."
+    except workflows.IntakeLocked:
+        return "your history can no longer be changed online. Please call us."
     return ""
 
 
@@ -210,10 +212,11 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         status = 400
     else:
         step_forms = _step_forms(step, intake)
-        workflows.record_access(
-            request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what=f"step {step}"
-        )
         status = 200
+    # Also when a refused step comes back: the page shows what is saved (the reports, which steps are done).
+    workflows.record_access(
+        request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what=f"step {step}"
+    )
     index = STEP_SLUGS.index(step)
     context = {
         "intake": intake,
@@ -224,6 +227,7 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         "number": index + 1,
         "previous": STEP_SLUGS[index - 1] if index else None,
         "forms": step_forms.forms,
+        "has_errors": status == 400,
         "uploads": list(intake.uploads.all()) if step == "imaging" else [],
     }
     return render(request, f"consultations/intake/step_{step}.html", context, status=status)
@@ -238,6 +242,7 @@ def intake_review(request: HttpRequest, token: str) -> HttpResponse:
         return problem
     status = 200
     if request.method == "POST":
+        already_sent = intake.is_submitted
         try:
             workflows.submit_intake(intake=intake)
         except workflows.IntakeLocked:
@@ -246,7 +251,8 @@ def intake_review(request: HttpRequest, token: str) -> HttpResponse:
             status = 400
             messages.error(request, "Before you send it, please complete “Privacy and contact”.")
         else:
-            messages.success(request, "Thank you. Your history is sent; we have e-mailed you a receipt.")
+            if not already_sent:
+                messages.success(request, "Thank you. Your history is sent; we have e-mailed you a receipt.")
             return redirect("consultations:intake-review", token=token)
     workflows.record_access(
         request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what="review"
@@ -298,8 +304,13 @@ def intake_upload_remove(request: HttpRequest, token: str, upload: UUID) -> Http
         messages.error(request, "Your history can no longer be changed online. Please call us.")
         return redirect("consultations:intake-review", token=token)
     found = get_object_or_404(intake.uploads, token=upload)
+
+    def remove(current: Intake) -> None:
+        # After submission save_step has just kept a version listing this report: its file must stay.
+        services.remove_upload(upload=found, keep_file=current.is_submitted)
+
     try:
-        workflows.save_step(intake=intake, step="imaging", apply=lambda _: services.remove_upload(upload=found))
+        workflows.save_step(intake=intake, step="imaging", apply=remove)
     except workflows.IntakeLocked:
         messages.error(request, "Your history can no longer be changed online. Please call us.")
         return redirect("consultations:intake-review", token=token)

@@ -7,7 +7,7 @@ Every page that shows a history writes its access-log row in the same request.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -23,7 +23,8 @@ from consultations import reviews
 from consultations.downloads import file_response
 from consultations.intake import record_access
 from consultations.intake_display import NOT_ANSWERED
-from consultations.models import AccessLog, Consultation, Intake, IntakeReview, Upload
+from consultations.models import AccessLog, Consultation, IntakeReview, Upload
+from consultations.models.scheduling import DESK_INTAKE_LABELS, DESK_INTAKE_NONE
 from consultations.surgeon_forms import ConsultationRangeForm, InformationRequestForm, ReviewForm
 from consultations.surgeon_summary import (
     earlier_intakes,
@@ -35,12 +36,8 @@ from consultations.surgeon_summary import (
 
 Status = Consultation.Status
 # The intake's status as the list shows it; None is a history not started.
-INTAKE_LABELS = {
-    None: "Not started",
-    Intake.Status.IN_PROGRESS: "In progress",
-    Intake.Status.COMPLETED: "Sent",
-    Intake.Status.AMENDED: "Sent, then amended",
-}
+# The same words as the front desk's pages.
+INTAKE_LABELS = {None: DESK_INTAKE_NONE, **DESK_INTAKE_LABELS}
 SUMMARY_RELATED = ("patient", "location", "surgeon", "intake__review__reviewed_by", "red_flag_screen")
 
 
@@ -58,7 +55,7 @@ class ListRow:
     review: IntakeReview | None
 
 
-def _list_row(consultation: Consultation, today) -> ListRow:
+def _list_row(consultation: Consultation, today: date) -> ListRow:
     intake = related(consultation, "intake")
     screen = related(consultation, "red_flag_screen")
     if consultation.safety_flag:

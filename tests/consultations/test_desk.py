@@ -96,6 +96,21 @@ class TodayTests(DeskTestCase):
             "still to arrive": 0,
         }
 
+    def test_today_counts_as_flagged_what_the_queue_shows_flagged(self) -> None:
+        reviewed_soon = make_consultation(self.surgeon, self.albany, NEXT_MONDAY)
+        intake = make_intake(reviewed_soon, status=Intake.Status.COMPLETED, submitted_at=NOW)
+        IntakeReview.objects.create(
+            intake=intake,
+            reviewed_by=make_user(role=roles.SURGEON),
+            reviewed_at=NOW,
+            priority=IntakeReview.Priority.SOON,
+        )
+
+        self.assertContains(self.client.get(QUEUE), "<strong>1</strong> flagged")
+        self.assertContains(self.client.get(QUEUE), "Surgeon: soon")
+        today = re.search(r'">(\d+)</span>\s*<span class="d-block">flagged request', self.client.get(TODAY).text)
+        assert today is not None and today.group(1) == "1"
+
     def test_check_in_with_one_click_returns_to_today(self) -> None:
         consultation = make_consultation(self.surgeon, self.albany, NINE_TODAY, status=Status.CONFIRMED)
 

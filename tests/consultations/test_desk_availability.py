@@ -328,10 +328,14 @@ class TimeOffTests(AvailabilityTestData):
         self.assertContains(self.client.get(url), "Remove time off")
         assert services.free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1) == []
 
-        response = self.client.post(url)
+        with self.assertLogs("consultations.desk") as logged:
+            response = self.client.post(url)
 
         self.assertRedirects(response, reverse("consultations:desk-availability-surgeon", args=["ana"]))
         assert not TimeOff.objects.exists()
+        assert logged.output == [
+            f"INFO:consultations.desk:Time off {time_off.pk} removed for surgeon ana by user {self.desk.pk}"
+        ]
         # Lee holds 9:00 that day.
         assert [slot.start for slot in services.free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1)] == [
             datetime(2026, 3, 16, 13, 30, tzinfo=UTC)

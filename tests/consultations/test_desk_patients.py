@@ -194,7 +194,7 @@ class PatientPageTests(PatientTestData):
             f"Mon Mar 9, 2026, 9:00 AM EDT {self.robins_visit.reference} {doctor} Albany Spine Center In person "
             "Requested In progress Robin Okafor (518) 555-0123",
             f"Mon Nov 3, 2025, 9:00 AM EST {earlier.reference} {doctor} Albany Spine Center In person Completed "
-            "Submitted Robin Okafor (518) 555-0123",
+            "Sent Robin Okafor (518) 555-0123",
         ]
         self.assertContains(response, reverse("consultations:desk-consultation", args=[self.robins_visit.public_id]))
         # Minimum necessary: whether the intake is done, never what it says, nor the reason for the visit.

@@ -1,5 +1,6 @@
 """The patient's intake history through the signed link: steps, validation, submission, amendments, access log."""
 
+import hashlib
 import tempfile
 from datetime import date, timedelta
 from io import BytesIO
@@ -162,7 +163,7 @@ class StepsTests(IntakeTestCase):
         answers = {f"function-{item}": "2" for item in self.function_items()}
         self.assert_goes_to(self.post_step("function", answers), "work")
         response = QuestionnaireResponse.objects.select_related("instrument").get(instrument__purpose="function")
-        assert response.instrument.code == "spine-function" and response.instrument.version == "1.0"
+        assert response.instrument.code == "spine-function" and response.instrument.version == "1.1"
         assert response.score == 40  # 20 of 50
         assert response.band and len(response.answers) == 10
 
@@ -183,6 +184,22 @@ class StepsTests(IntakeTestCase):
 
 
 class ValidationTests(IntakeTestCase):
+    def test_a_year_without_a_month_stays_a_year(self) -> None:
+        self.assert_goes_to(self.post_step("history", {"returned_year": "2023"}), "operations")
+
+        intake = self.intake()
+        assert intake.pain_returned == (2023, None)
+        response = self.client.get(review_url(self.consultation))
+        self.assertContains(response, "2023")
+        self.assertNotContains(response, "Jan 2023")
+
+    def test_more_than_twenty_operations_are_refused(self) -> None:
+        rows = [{"year": "2010", "procedure": "laminectomy"}] * 21
+        response = self.post_step("operations", operation_data(*rows))
+
+        self.assertContains(response, "at most 20", status_code=400)
+        assert not PriorOperation.objects.exists()
+
     def assert_refused(self, step: str, data: dict, message: str) -> None:
         response = self.post_step(step, data)
         self.assertContains(response, message, status_code=400)
@@ -232,6 +249,22 @@ class ValidationTests(IntakeTestCase):
     def test_inches_without_feet_are_refused(self) -> None:
         self.assert_refused("health", {"height_extra_inches": "4"}, "in feet as well")
 
+    def test_a_height_or_weight_outside_what_we_keep_is_refused_not_a_crash(self) -> None:
+        self.assert_refused("health", {"height_feet": "8", "height_extra_inches": "6"}, "between 3 ft and 8 ft")
+        self.assert_refused("health", {"weight_pounds": "20"}, "between 50 and 1000 pounds")
+        self.assert_refused("health", {"weight_pounds": "1200"}, "between 50 and 1000 pounds")
+
+    def test_months_of_relief_beyond_fifty_years_are_refused(self) -> None:
+        data = operation_data({"year": "2018", "procedure": "laminectomy", "relief_months": "700"})
+        self.assert_refused("operations", data, "a number from 0 to 600")
+
+    def test_a_step_with_errors_says_so_at_the_top_and_logs_the_page_shown(self) -> None:
+        year = str(timezone.localdate().year + 1)
+        response = self.post_step("operations", operation_data({"year": year, "procedure": "laminectomy"}))
+        self.assertContains(response, "Nothing on this page was saved yet", status_code=400)
+        log = AccessLog.objects.get()
+        assert (log.role, log.action, log.what) == ("patient", "view_intake", "step operations")
+
     def test_consent_needs_the_privacy_notice_and_one_way_to_contact(self) -> None:
         self.assert_refused("consent", {"contact_by_email": "on"}, "privacy notice")
         self.assert_refused("consent", {"privacy": "on"}, "at least one way")
@@ -269,6 +302,16 @@ class SubmissionTests(IntakeTestCase):
             self.client.post(review_url(self.consultation))
         assert len(mail.outbox) == 2
 
+    def test_saving_the_same_answers_after_submission_is_not_an_amendment(self) -> None:
+        self.post_step("about", {"chief_complaint": "Same words", "goals": ""})
+        self.fill_consent()
+        self.client.post(review_url(self.consultation))
+
+        self.post_step("about", {"chief_complaint": "Same words", "goals": ""})
+
+        assert self.intake().status == Intake.Status.COMPLETED
+        assert not IntakeVersion.objects.exists()
+
     def test_an_amendment_after_submission_keeps_the_previous_version(self) -> None:
         self.post_step("about", {"chief_complaint": "First words", "goals": ""})
         self.fill_consent()
@@ -281,6 +324,16 @@ class SubmissionTests(IntakeTestCase):
         version = IntakeVersion.objects.get(intake=intake)
         assert version.number == 1
         assert version.snapshot["intake"]["chief_complaint"] == "First words"
+
+    def test_an_amendment_keeps_the_questionnaire_answers_as_they_were(self) -> None:
+        self.post_step("function", {"function-walking": "4", "function-sitting": "3"})
+        self.fill_consent()
+        self.client.post(review_url(self.consultation))
+        self.post_step("function", {"function-walking": "1", "function-sitting": "3"})
+        response = QuestionnaireResponse.objects.get(instrument__purpose="function")
+        assert response.answers["walking"] == 1
+        (kept,) = IntakeVersion.objects.get().snapshot["responses"]
+        assert (kept["instrument"], kept["answers"]["walking"], kept["answers"]["sitting"]) == ("spine-function", 4, 3)
 
     def test_a_reviewed_intake_can_no_longer_be_changed(self) -> None:
         self.post_step("about", {"chief_complaint": "Kept as reviewed", "goals": ""})
@@ -356,6 +409,46 @@ class UploadStepTests(IntakeTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.assert_goes_to(self.client.post(remove), "imaging")
         assert not Upload.objects.exists()
+
+    def submit(self) -> None:
+        response = self.post_step("consent", {"privacy": "on", "contact_by_email": "on"})
+        self.assert_goes_to(response, "review")
+        self.client.post(review_url(self.consultation))
+        assert self.intake().is_submitted
+
+    def test_a_report_added_after_submission_is_not_in_the_version_kept(self) -> None:
+        self.submit()
+        file = SimpleUploadedFile("mri.png", png_bytes(), content_type="image/png")
+        self.assert_goes_to(self.post_step("imaging", imaging_data() | {"file": file}), "health")
+        upload = Upload.objects.get()
+        version = IntakeVersion.objects.get()
+        assert version.snapshot["uploads"] == []
+        assert self.intake().status == Intake.Status.AMENDED and upload.intake == self.intake()
+
+    def test_a_report_removed_after_submission_stays_reachable_from_the_version_kept(self) -> None:
+        file = SimpleUploadedFile("mri.png", png_bytes(), content_type="image/png")
+        self.post_step("imaging", imaging_data() | {"file": file})
+        upload = Upload.objects.get()
+        self.submit()
+        remove = reverse("consultations:intake-upload-remove", args=[patient_token(self.consultation), upload.token])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.assert_goes_to(self.client.post(remove), "imaging")
+        assert not Upload.objects.exists()
+        (kept,) = IntakeVersion.objects.get().snapshot["uploads"]
+        assert kept["token"] == str(upload.token) and kept["file"] == upload.file.name
+        assert (kept["content_type"], kept["size"], kept["original_name"]) == ("image/png", upload.size, "mri.png")
+        with Upload.file.field.storage.open(kept["file"], "rb") as stored:
+            assert hashlib.sha256(stored.read()).hexdigest() == kept["sha256"]
+
+    def test_a_report_removed_before_submission_is_deleted(self) -> None:
+        file = SimpleUploadedFile("mri.png", png_bytes(), content_type="image/png")
+        self.post_step("imaging", imaging_data() | {"file": file})
+        upload = Upload.objects.get()
+        remove = reverse("consultations:intake-upload-remove", args=[patient_token(self.consultation), upload.token])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(remove)
+        assert not Upload.file.field.storage.exists(upload.file.name)
+        assert not IntakeVersion.objects.exists()
 
     def test_a_renamed_executable_is_refused_and_the_answers_are_still_saved(self) -> None:
         file = SimpleUploadedFile("report.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")

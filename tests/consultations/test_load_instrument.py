@@ -46,7 +46,7 @@ class LoadInstrumentTests(TestCase):
         assert loaded.title == "Oswestry Disability Index (synthetic test text)"
         assert loaded.definition == json.loads(SYNTHETIC_PATH.read_text())
         assert "Installed Oswestry Disability Index (synthetic test text) (odi 2.1a)" in output
-        assert "instead of Your back and daily life: our practice's own questionnaire (spine-function 1.0" in output
+        assert "instead of Your back and daily life: our practice's own questionnaire (spine-function 1.1" in output
 
         assert current_instrument("function") == loaded
         assert instrument_for(make_intake(), "function") == loaded

@@ -58,7 +58,7 @@ class ShippedDefinitionTests(SimpleTestCase):
 
     def test_our_function_questionnaire_has_the_odi_shape_and_says_it_is_not_the_odi(self) -> None:
         function = shipped("function")
-        assert (function.code, function.version, function.method) == ("spine-function", "1.0", "disability_index")
+        assert (function.code, function.version, function.method) == ("spine-function", "1.1", "disability_index")
         assert len(function.items) == 10
         assert all(item.values == (0, 1, 2, 3, 4, 5) for item in function.items)
         assert "not the Oswestry Disability Index" in function.notice
@@ -276,7 +276,7 @@ class FormTests(SimpleTestCase):
 class InstrumentTests(TestCase):
     def test_current_instrument_registers_the_shipped_file_once(self) -> None:
         instrument = current_instrument("function")
-        assert (instrument.code, instrument.version, instrument.source) == ("spine-function", "1.0", "shipped")
+        assert (instrument.code, instrument.version, instrument.source) == ("spine-function", "1.1", "shipped")
         assert instrument.definition == shipped("function").data
         with self.assertNumQueries(1):
             assert current_instrument("function") == instrument

@@ -124,6 +124,22 @@ class SendRemindersTests(TestCase):
         assert sent.state == SentMessage.State.SKIPPED
         assert subjects() == []
 
+    def test_a_nudge_queued_before_the_history_was_sent_is_not_sent(self) -> None:
+        consultation = self.consultation(60, intake="in_progress")
+        sent = SentMessage.objects.create(
+            consultation=consultation,
+            kind=SentMessage.Kind.INTAKE_NUDGE,
+            to=consultation.patient.email,
+            regarding_start=consultation.start,
+        )
+        Intake.objects.filter(consultation=consultation).update(status=Intake.Status.COMPLETED, submitted_at=NOW)
+
+        tasks.send_message.enqueue(sent.pk)
+
+        sent.refresh_from_db()
+        assert sent.state == SentMessage.State.SKIPPED
+        assert subjects() == []
+
     def test_a_message_sent_already_is_not_sent_again_by_a_repeated_task(self) -> None:
         self.consultation(40)
         self.run_command()

@@ -16,7 +16,7 @@ from consultations.intake_display import (
     pain_map_row,
     since_last_operation,
 )
-from consultations.models import Intake, Medication, PriorOperation, RedFlagScreen
+from consultations.models import Intake, Medication, PriorOperation
 
 
 class IntervalTests(SimpleTestCase):
@@ -63,15 +63,15 @@ class TimelineTests(SimpleTestCase):
     def test_since_the_last_operation_and_when_the_pain_came_back(self) -> None:
         operations = [PriorOperation(year=2020, month=9, procedure="fusion_tlif")]
 
-        rows = since_last_operation(operations, pain_returned_on=date(2021, 3, 1), today=date(2026, 11, 20))
+        rows = since_last_operation(operations, pain_returned=(2021, 3), today=date(2026, 11, 20))
 
         assert rows == [
             Row("Since the last operation", "6 years 2 months"),
             Row("Pain came back", "Mar 2021, 6 months after the last operation"),
         ]
-        before = since_last_operation(operations, pain_returned_on=date(2019, 1, 1), today=date(2026, 11, 20))
+        before = since_last_operation(operations, pain_returned=(2019, 1), today=date(2026, 11, 20))
         assert before[1] == Row("Pain came back", "Jan 2019, before the last operation")
-        assert since_last_operation([], pain_returned_on=None, today=date(2026, 11, 20)) == []
+        assert since_last_operation([], pain_returned=None, today=date(2026, 11, 20)) == []
 
 
 class AlertTests(SimpleTestCase):
@@ -79,27 +79,25 @@ class AlertTests(SimpleTestCase):
         intake = Intake(
             takes_opioids="yes", takes_blood_thinners="yes", smoking="vaping", height_inches=70, weight_pounds=244
         )
-        screen = RedFlagScreen(items=["cancer"], urgency=1)
         medications = [
             Medication(name="Oxycodone", dose="5 mg", category="opioid"),
             Medication(name="Warfarin", category="blood_thinner"),
             Medication(name="Vitamin D", category="other"),
         ]
 
-        found = alerts(intake, medications=medications, screen=screen, safety_flag="review")
+        found = alerts(intake, medications=medications)
 
-        assert [alert.kind for alert in found] == ["red_flag", "opioid", "blood_thinner", "smoking", "bmi"]
-        assert found[1].detail == "Oxycodone 5 mg"
-        assert found[2].detail == "Warfarin"
-        assert found[4].title == "BMI 35.0"
+        assert [alert.kind for alert in found] == ["opioid", "blood_thinner", "smoking", "bmi"]
+        assert found[0].detail == "Oxycodone 5 mg"
+        assert found[1].detail == "Warfarin"
+        assert found[3].title == "BMI 35.0"
 
     def test_nothing_when_nothing_applies(self) -> None:
         intake = Intake(
             takes_opioids="no", takes_blood_thinners="unsure", smoking="former", height_inches=70, weight_pounds=243
         )
 
-        assert alerts(intake, medications=[], screen=RedFlagScreen(items=[], urgency=0), safety_flag="") == []
-        assert alerts(None, medications=[], screen=None, safety_flag="") == []
+        assert alerts(intake, medications=[]) == []
 
 
 class RowTests(SimpleTestCase):

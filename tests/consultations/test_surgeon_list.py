@@ -138,6 +138,9 @@ class MyConsultationsTests(TestCase):
             ({"start": "2026-03-10", "end": "2026-03-01"}, "must not be before"),
             ({"start": "2026-01-01", "end": "2027-06-01"}, "at most 366 days"),
             ({"start": "not a date"}, "Enter a valid date"),
+            # The last days of the calendar: two weeks on, or the day after, would not exist.
+            ({"start": "9999-12-25"}, "within 5 years of today"),
+            ({"start": "9999-12-20", "end": "9999-12-31"}, "within 5 years of today"),
         ):
             with self.subTest(params):
                 response = self.client.get(HOME, params)

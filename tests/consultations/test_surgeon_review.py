@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.messages import patient_token, public_id_from_token
-from consultations.models import AccessLog, Consultation, InformationRequest, IntakeReview
+from consultations.models import AccessLog, Consultation, InformationRequest, IntakeReview, SentMessage
+from consultations.tasks import send_information_request
 from tests.factories import (
     make_consultation,
     make_intake,
@@ -168,6 +169,23 @@ class AskThePatientTests(TestCase):
         assert "Fictional" not in email.body
         assert "cage" not in email.body
         assert "operation" not in email.subject.lower()
+        logged = SentMessage.objects.get(consultation=self.consultation)
+        assert (logged.kind, logged.state, logged.attempts) == ("information_request", "sent", 1)
+
+    def test_a_question_to_a_cancelled_consultation_waiting_for_a_retry_is_not_sent(self) -> None:
+        question = InformationRequest.objects.create(
+            intake=make_submitted_intake(self.consultation),
+            section="operations",
+            message=self.question_text,
+            asked_by=self.user,
+            asked_at=timezone.now(),
+        )
+        Consultation.objects.filter(pk=self.consultation.pk).update(status=Consultation.Status.CANCELLED)
+
+        send_information_request.call(question.pk, 1)
+
+        assert mail.outbox == []
+        assert SentMessage.objects.get(consultation=self.consultation).state == "skipped"
 
     def test_the_question_shows_on_the_summary_waiting_for_an_answer(self) -> None:
         make_submitted_intake(self.consultation)
@@ -257,6 +275,31 @@ class PatientReplyTests(TestCase):
         assert response.status_code == 409
         self.question.refresh_from_db()
         assert self.question.reply == "Fictional: two a day."
+
+    def test_the_patients_page_links_the_questions_still_to_answer(self) -> None:
+        answered = InformationRequest.objects.create(
+            intake=self.question.intake,
+            section="work",
+            message="Fictional: what is your job?",
+            asked_by=self.user,
+            asked_at=timezone.now(),
+            reply="Fictional: a baker.",
+            replied_at=timezone.now(),
+        )
+        page = reverse("consultations:my-consultation", args=[patient_token(self.consultation)])
+
+        response = self.client.get(page)
+
+        self.assertContains(response, "Questions from your surgeon")
+        # The links carry a fresh signature, so they are found by the question's id.
+        self.assertContains(response, f'/questions/{self.question.public_id}/"', count=1)
+        self.assertContains(response, "Medicines and allergies")
+        self.assertNotContains(response, f"/questions/{answered.public_id}/")
+        self.assertNotContains(response, "oxycodone")  # the question itself stays on its own page
+        link = re.search(r'href="([^"]+/questions/[^"]+)"', response.content.decode()).group(1)
+        self.assertContains(self.client.get(link), "Fictional: how many oxycodone tablets a day?")
+        self.client.post(self.url, {"reply": "Fictional: two a day."})
+        self.assertNotContains(self.client.get(page), "Questions from your surgeon")
 
     def test_an_empty_reply_is_a_400(self) -> None:
         response = self.client.post(self.url, {"reply": "  "})

@@ -296,6 +296,21 @@ class HighlightTests(SummaryTestCase):
         assert "See a doctor today" in red_flags
         assert "These symptoms are not new and a doctor has already assessed them." in red_flags
 
+    def test_a_red_flag_alone_leaves_the_surgical_risks_box_unflagged(self) -> None:
+        make_red_flag_screen(self.consultation, "cancer")
+        Consultation.objects.filter(pk=self.consultation.pk).update(safety_flag=SafetyFlag.REVIEW)
+
+        risks = self.risks(
+            takes_opioids=Answer.NO,
+            takes_blood_thinners=Answer.NO,
+            smoking=Intake.Smoking.NEVER,
+            height_inches=70,
+            weight_pounds=160,
+        )
+
+        assert "is-flagged-warning" not in risks
+        assert "No opioids, blood thinners, smoking or BMI of 35 or over reported." in risks
+
     def test_no_red_flag_highlight_when_none_was_ticked(self) -> None:
         make_red_flag_screen(self.consultation)
         make_submitted_intake(self.consultation)
@@ -399,7 +414,7 @@ class ScoreChangeTests(SummaryTestCase):
 
 class TimelineTests(SummaryTestCase):
     def test_operations_run_oldest_first_with_the_time_between_them(self) -> None:
-        intake = make_submitted_intake(self.consultation, pain_returned_on=date(2021, 3, 1))
+        intake = make_submitted_intake(self.consultation, pain_returned_year=2021, pain_returned_month=3)
         make_operation(
             intake,
             year=2020,
@@ -444,6 +459,20 @@ class SummaryAccessLogTests(SummaryTestCase):
         expected = (self.user.pk, "surgeon", self.patient.pk, self.consultation.pk)
         assert rows == [("view_summary", *expected), ("print_summary", *expected)]
         assert AccessLog.objects.filter(ip="127.0.0.1").count() == 2
+
+
+class PrintViewTests(SummaryTestCase):
+    def test_the_print_button_runs_from_a_file_with_the_pages_nonce(self) -> None:
+        make_submitted_intake(self.consultation)
+
+        response = self.client.get(reverse("consultations:surgeon-print", args=[self.consultation.public_id]))
+
+        html = response.content.decode()
+        nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+        assert re.search(rf'<script src="[^"]*surgeon-print[^"]*\.js"\s+defer\s+nonce="{re.escape(nonce)}"', html)
+        assert "data-print" in html
+        assert not re.search(r"\son[a-z]+=", html), "an inline event handler, which the CSP blocks"
+        assert not re.search(r"<script(?![^>]*\ssrc=)", html), "an inline script"
 
 
 class SummaryQueryCountTests(SummaryTestCase):

@@ -10,14 +10,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db import DataError, transaction
 from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_settings
+from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
 from consultations import services
 from consultations.downloads import file_response
-from consultations.models import Upload
+from consultations.intake import IntakeLocked
+from consultations.models import IntakeReview, Upload
 from consultations.uploads import prepare_upload
 from tests.consultations.test_concurrency import run_at_once
-from tests.factories import make_intake
+from tests.factories import make_intake, make_user
 
 ORIENTATION, MAKE = 0x0112, 0x010F
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(56) + b"/lib64/ld-linux-x86-64.so.2"
@@ -283,6 +285,17 @@ class AddUploadTests(PrivateMediaMixin, TestCase):
 
         assert self.intake.uploads.count() == 10
         assert len(self.stored_files()) == 10
+
+    def test_a_report_sent_after_the_surgeon_reviewed_the_history_is_refused(self) -> None:
+        IntakeReview.objects.create(
+            intake=self.intake, reviewed_by=make_user(role="surgeon"), reviewed_at=timezone.now()
+        )
+
+        with self.assertRaises(IntakeLocked):
+            self.add(pdf_bytes())
+
+        assert not Upload.objects.exists()
+        assert self.stored_files() == []
 
     def test_a_refused_file_leaves_no_row_and_no_file(self) -> None:
         with self.assertRaises(ValidationError):

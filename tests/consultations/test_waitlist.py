@@ -3,7 +3,7 @@ come first served, and times the desk proposes."""
 
 import re
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from django.core import mail
@@ -81,6 +81,32 @@ class JoiningTheWaitlistTests(WaitlistTestCase):
             )
 
         assert list(WaitlistEntry.objects.values_list("consultation__start", flat=True)) == [NEXT_MONDAY]
+
+    def test_the_request_service_joins_the_waitlist_in_its_own_transaction(self) -> None:
+        details = services.PatientDetails(
+            first_name="Robin",
+            last_name="Fictional",
+            date_of_birth=date(1968, 4, 2),
+            email="robin@example.com",
+            phone="(518) 555-0123",
+        )
+        request = {
+            "surgeon": self.surgeon,
+            "location": self.albany,
+            "details": details,
+            "visit_type": Consultation.VisitType.IN_PERSON,
+            "reason": "Leg pain came back after my fusion.",
+        }
+
+        waiting = services.request_consultation(
+            **request, start=NEXT_MONDAY, idempotency_key=uuid.uuid4(), waitlist=True
+        )
+        not_waiting = services.request_consultation(
+            **request, start=NEXT_MONDAY + timedelta(hours=1), idempotency_key=uuid.uuid4()
+        )
+
+        assert WaitlistEntry.objects.get().consultation == waiting
+        assert not WaitlistEntry.objects.filter(consultation=not_waiting).exists()
 
     def test_asking_twice_changes_nothing(self) -> None:
         consultation = self.waitlisted(MONDAY_AFTER)
