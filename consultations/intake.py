@@ -87,20 +87,20 @@ def snapshot(intake: Intake) -> dict:
 
 
 @transaction.atomic
-def save_step(*, intake: Intake, step: str, apply: Callable[[Intake], None]) -> Intake:
-    """Save one step: `apply` writes the step's validated forms. When that changes a submitted intake, the
-    intake as it stood is kept as a version and the intake is marked amended; saving the same answers again
-    changes nothing."""
+def save_step(*, intake: Intake, step: str, apply: Callable[[Intake], list[str] | None]) -> Intake:
+    """Save one step: `apply` writes the step's validated forms and returns the intake's columns it set; only
+    those are saved, so a step never overwrites another's answers saved meanwhile (another tab, another
+    device). When that changes a submitted intake, the intake as it stood is kept as a version and the intake
+    is marked amended; saving the same answers again changes nothing."""
     locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
     if is_locked(locked):
         raise IntakeLocked
     before = snapshot(locked) if locked.is_submitted else None
     # The forms were bound to the caller's instance; bring it up to date with the row just locked.
-    intake.status, intake.amended_at = locked.status, locked.amended_at
-    apply(intake)
-    if step not in intake.steps_saved:
-        intake.steps_saved = [*intake.steps_saved, step]
-    intake.save()
+    changed = apply(intake) or []
+    intake.steps_saved = locked.steps_saved if step in locked.steps_saved else [*locked.steps_saved, step]
+    intake.save(update_fields=[*changed, "steps_saved", "updated_at"])
+    intake.refresh_from_db()
     if before is not None and snapshot(intake) != before:
         IntakeVersion.objects.create(intake=intake, number=intake.versions.count() + 1, snapshot=before)
         intake.status = Intake.Status.AMENDED

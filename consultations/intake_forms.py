@@ -101,10 +101,21 @@ class PatientAwareMixin:
         super().__init__(*args, **kwargs)
 
 
+class IntakeStepForm(forms.ModelForm):
+    """A step's form on the intake itself. A step saves only its own columns (`saved_fields`), so two tabs on
+    different steps never overwrite each other's answers."""
+
+    # Columns the form sets itself, beside its Meta.fields.
+    also_saves: tuple[str, ...] = ()
+
+    def saved_fields(self) -> list[str]:
+        return [*self._meta.fields, *self.also_saves]
+
+
 # 1. Main problem and goals
 
 
-class AboutForm(forms.ModelForm):
+class AboutForm(IntakeStepForm):
     class Meta:
         model = Intake
         fields = ["chief_complaint", "goals"]
@@ -145,7 +156,9 @@ class PainMapForm(forms.Form):
 # 3. Since the surgery
 
 
-class HistoryForm(PatientAwareMixin, forms.ModelForm):
+class HistoryForm(PatientAwareMixin, IntakeStepForm):
+    also_saves = ("pain_returned_year", "pain_returned_month")
+
     returned_month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
     returned_year = year_field(label="Year", required=False)
 
@@ -344,7 +357,7 @@ def treatment_forms(intake: Intake, data=None) -> list[TreatmentForm]:
 # 6. Medicines and allergies
 
 
-class MedicinesForm(forms.ModelForm):
+class MedicinesForm(IntakeStepForm):
     class Meta:
         model = Intake
         fields = ["takes_opioids", "takes_blood_thinners", "allergies", "no_known_allergies"]
@@ -462,7 +475,9 @@ WEIGHT_POUNDS = (50, 1000)
 HEIGHT_MESSAGE = "Please give a height between 3 ft and 8 ft, in feet and inches, for example 5 and 9."
 
 
-class HealthForm(forms.ModelForm):
+class HealthForm(IntakeStepForm):
+    also_saves = ("height_inches",)
+
     height_feet = number_field("Height: feet", low=3, high=8, message=HEIGHT_MESSAGE)
     height_extra_inches = number_field(
         "and inches", low=0, high=11, message="Please give the inches as a number from 0 to 11."
@@ -524,7 +539,7 @@ class HealthForm(forms.ModelForm):
 # 10. Work
 
 
-class WorkForm(forms.ModelForm):
+class WorkForm(IntakeStepForm):
     class Meta:
         model = Intake
         fields = ["work_status", "occupation"]
@@ -539,7 +554,9 @@ class WorkForm(forms.ModelForm):
 # 11. Privacy and contact
 
 
-class ConsentForm(forms.ModelForm):
+class ConsentForm(IntakeStepForm):
+    also_saves = ("privacy_consent_at",)
+
     privacy = forms.BooleanField(
         label="I have read the privacy notice and agree that the practice keeps this history to prepare my visit.",
         error_messages={

@@ -101,12 +101,14 @@ def _step_forms(step: str, intake: Intake, data=None, files=None) -> StepForms:
 def _apply(step: str, forms: dict[str, Any]) -> Any:
     """What saving the step's valid forms does, run by the workflow inside its transaction."""
 
-    def apply(intake: Intake) -> None:
+    def apply(intake: Intake) -> list[str]:
+        changed = []
         if "main" in forms:
-            forms["main"].instance = intake
-            forms["main"].save()
+            forms["main"].save(commit=False)
+            changed += forms["main"].saved_fields()
         if step == "pain":
             intake.pain_map = forms["map"].pain_map()
+            changed.append("pain_map")
         for name in ("operations", "medications", "imaging"):
             if name in forms:
                 forms[name].instance = intake
@@ -118,6 +120,7 @@ def _apply(step: str, forms: dict[str, Any]) -> Any:
                 questionnaires.save_response(
                     intake=intake, instrument=forms[name].instrument, answers=forms[name].answers()
                 )
+        return changed
 
     return apply
 

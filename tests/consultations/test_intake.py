@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from consultations.intake import save_step
+from consultations.intake_forms import WorkForm
 from consultations.messages import patient_token, public_id_from_token
 from consultations.models import (
     AccessLog,
@@ -149,6 +151,24 @@ class StepsTests(IntakeTestCase):
             ("microdiscectomy", "L5-S1"),
             ("fusion_tlif", "L4-L5"),
         ]
+
+    def test_a_step_saves_only_its_own_answers(self) -> None:
+        self.post_step("about", {"chief_complaint": "First words", "goals": ""})
+        # This request read the intake before another tab saved new words on the first step.
+        stale = self.intake()
+        Intake.objects.filter(pk=stale.pk).update(chief_complaint="Newer words from another tab")
+        form = WorkForm({"work_status": "retired", "occupation": "Teacher"}, instance=stale)
+        assert form.is_valid()
+
+        def apply(intake: Intake) -> list[str]:
+            form.save(commit=False)
+            return form.saved_fields()
+
+        save_step(intake=stale, step="work", apply=apply)
+
+        intake = self.intake()
+        assert (intake.chief_complaint, intake.work_status) == ("Newer words from another tab", "retired")
+        assert intake.steps_saved == ["about", "work"]
 
     def test_treatments_store_one_row_per_answered_kind(self) -> None:
         data = {"epidural-tried": "yes", "epidural-last_year": "2022", "epidural-helped": "a_little", "rfa-tried": "no"}
