@@ -221,28 +221,26 @@ def desk_availability_surgeon(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required(FRONT_DESK, ADMIN)
 def desk_rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
-    form = AvailabilityRuleForm(_posted(request), instance=AvailabilityRule(surgeon=surgeon))
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Clinic added for {surgeon.display_name}.")
-        return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
-    status = 400 if form.is_bound else 200
-    context = {"form": form, "surgeon": surgeon, "rule": None}
-    return render(request, "consultations/desk/rule_form.html", context, status=status)
+    return _rule_form(request, AvailabilityRule(surgeon=surgeon), done="added")
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
 def desk_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
+    return _rule_form(request, rule, done="changed")
+
+
+def _rule_form(request: HttpRequest, rule: AvailabilityRule, *, done: str) -> HttpResponse:
+    """Add (`rule` not saved yet) or change a weekly clinic."""
     surgeon = rule.surgeon
     form = AvailabilityRuleForm(_posted(request), instance=rule)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Clinic changed for {surgeon.display_name}.")
+        messages.success(request, f"Clinic {done} for {surgeon.display_name}.")
         return redirect("consultations:desk-availability-surgeon", slug=surgeon.slug)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "surgeon": surgeon, "rule": rule}
+    context = {"form": form, "surgeon": surgeon, "rule": rule if rule.pk else None}
     return render(request, "consultations/desk/rule_form.html", context, status=status)
 
 

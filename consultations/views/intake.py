@@ -36,6 +36,8 @@ from consultations.intake_forms import (
 from consultations.models import AccessLog, Intake, Treatment
 from consultations.views.booking import consultation_from_token, link_problem
 
+LOCKED = "Your history can no longer be changed online. Please call us to add anything."
+
 
 @dataclass
 class StepForms:
@@ -144,8 +146,14 @@ def _add_upload(intake: Intake, file, kind: str) -> str:
     except services.TooManyUploads:
         return f"you have already added {settings.INTAKE_UPLOADS_PER_INTAKE} reports, the most we keep."
     except workflows.IntakeLocked:
-        return "your history can no longer be changed online. Please call us."
+        return LOCKED
     return ""
+
+
+def _read_only(request: HttpRequest, token: str) -> HttpResponse:
+    """The history can no longer change (reviewed, cancelled or over): say so on the page that shows it."""
+    messages.error(request, LOCKED)
+    return redirect("consultations:intake-review", token=token)
 
 
 def _next_step(step: str) -> str | None:
@@ -158,8 +166,7 @@ def _save(request: HttpRequest, *, intake: Intake, token: str, step: str, step_f
     try:
         workflows.save_step(intake=intake, step=step, apply=_apply(step, step_forms.forms))
     except workflows.IntakeLocked:
-        messages.error(request, "Your history can no longer be changed online. Please call us.")
-        return redirect("consultations:intake-review", token=token)
+        return _read_only(request, token)
     upload = step_forms.forms.get("upload")
     if upload is not None and upload.cleaned_data.get("file"):
         # In its own transaction, once the step's answers are safely saved (see services.add_upload).
@@ -206,8 +213,7 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     if problem:
         return problem
     if workflows.is_locked(intake):
-        messages.info(request, "Your history can no longer be changed online. Please call us to add anything.")
-        return redirect("consultations:intake-review", token=token)
+        return _read_only(request, token)
     if request.method == "POST":
         step_forms = _step_forms(step, intake, request.POST, request.FILES)
         if step_forms.is_valid():
@@ -249,7 +255,7 @@ def intake_review(request: HttpRequest, token: str) -> HttpResponse:
         try:
             workflows.submit_intake(intake=intake)
         except workflows.IntakeLocked:
-            messages.error(request, "Your history can no longer be changed online. Please call us.")
+            messages.error(request, LOCKED)
         except workflows.NotReadyToSubmit:
             status = 400
             messages.error(request, "Before you send it, please complete “Privacy and contact”.")
@@ -304,8 +310,7 @@ def intake_upload_remove(request: HttpRequest, token: str, upload: UUID) -> Http
     if problem:
         return problem
     if workflows.is_locked(intake):
-        messages.error(request, "Your history can no longer be changed online. Please call us.")
-        return redirect("consultations:intake-review", token=token)
+        return _read_only(request, token)
     found = get_object_or_404(intake.uploads, token=upload)
 
     def remove(current: Intake) -> None:
@@ -315,7 +320,6 @@ def intake_upload_remove(request: HttpRequest, token: str, upload: UUID) -> Http
     try:
         workflows.save_step(intake=intake, step="imaging", apply=remove)
     except workflows.IntakeLocked:
-        messages.error(request, "Your history can no longer be changed online. Please call us.")
-        return redirect("consultations:intake-review", token=token)
+        return _read_only(request, token)
     messages.success(request, "The report is removed.")
     return redirect("consultations:intake-step", token=token, step="imaging")
