@@ -41,9 +41,10 @@ from PIL import Image, ImageDraw  # noqa: E402
 
 from clinic.models import Location, Surgeon  # noqa: E402
 from clinic.npi import check_digit  # noqa: E402
-from consultations import screening, services  # noqa: E402
+from consultations.booking import screening  # noqa: E402
+from consultations.booking.availability import free_slots_for  # noqa: E402
+from consultations.booking.screening import ScreenResult  # noqa: E402
 from consultations.models import AvailabilityRule, Consultation, Patient  # noqa: E402
-from consultations.screening import ScreenResult  # noqa: E402
 
 SIZES = [1_000, 10_000, 100_000]
 SURGEONS = 20
@@ -184,7 +185,7 @@ def main() -> None:
                     results.setdefault(f"slots, {days} day{'s' if days > 1 else ''}", []).append(
                         (stored, *measure(lambda url=url: client.get(url)))
                     )
-                free = services.free_slots_for(surgeons[-1], first_day=monday, days=60)
+                free = free_slots_for(surgeons[-1], first_day=monday, days=60)
                 assert len(free) >= CALLS, "not enough free slots to post into"
                 posts = iter(free)
 

@@ -133,6 +133,10 @@ class SurgeonQuerySet(models.QuerySet):
     def listed(self) -> "SurgeonQuerySet":
         return self.filter(is_listed=True)
 
+    def bookable(self) -> "SurgeonQuerySet":
+        """Listed and taking new patients: the surgeons a patient can request online."""
+        return self.listed().filter(accepts_new_patients=True)
+
     def for_directory(self) -> "SurgeonQuerySet":
         """Everything a directory card shows, in a fixed number of queries however many surgeons there are."""
         return self.prefetch_related(

@@ -21,12 +21,19 @@ GROUPS = (FRONT_DESK, SURGEON)
 View = Callable[..., HttpResponse]
 
 
-def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
+def roles_of(user: AbstractBaseUser | AnonymousUser) -> set[str]:
+    """Every role the user holds, in one query: the groups, and ADMIN for a superuser."""
     if not user.is_authenticated or not user.is_active:
-        return False
+        return set()
+    roles = set(user.groups.filter(name__in=GROUPS).values_list("name", flat=True))
+    return roles | {ADMIN} if user.is_superuser else roles
+
+
+def has_role(user: AbstractBaseUser | AnonymousUser, role: str) -> bool:
     if role == ADMIN:
-        return user.is_superuser
-    return user.groups.filter(name=role).exists()
+        # Needs no query.
+        return user.is_authenticated and user.is_active and user.is_superuser
+    return role in roles_of(user)
 
 
 def start_url(user: AbstractBaseUser) -> str:

@@ -24,7 +24,7 @@ from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
 from clinic.models import Credential, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
 from clinic.schema import json_for_script, physician_json_ld
-from consultations.services import first_free_slots
+from consultations.booking.availability import first_free_slots
 
 
 @require_GET
@@ -82,8 +82,8 @@ def surgeon_photo(request: HttpRequest, slug: str) -> FileResponse:
     return response
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def credentials_to_reverify(request: HttpRequest) -> HttpResponse:
     credentials = (
         Credential.objects.needing_reverification().select_related("surgeon").order_by("expires_on", "verified_on")
@@ -139,8 +139,8 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect(start_url(request.user))
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 @never_cache
 def second_factor(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
@@ -161,8 +161,8 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/second_factor.html", {"form": form, "next": _next_url(request)})
 
 
-@require_http_methods(["GET", "POST"])
 @login_required
+@require_http_methods(["GET", "POST"])
 @never_cache
 def enrol(request: HttpRequest) -> HttpResponse:
     # Only a first sign-in enrols: a stolen password must not be enough to add a new device.

@@ -7,9 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Surgeon
-from consultations import questionnaires, red_flags, screening, services
-from consultations.intake_forms import STEP_SLUGS
+from consultations.booking import red_flags, screening
+from consultations.booking.availability import free_slots_for
+from consultations.booking.services import PatientDetails, request_consultation
+from consultations.intake import questionnaires
 from consultations.models import (
+    STEP_SLUGS,
     AvailabilityRule,
     Consultation,
     ImagingStudy,
@@ -84,12 +87,12 @@ def _demo_request(surgeon: Surgeon, patient: tuple, today: date) -> Consultation
     existing = Consultation.objects.filter(idempotency_key=key).first()
     if existing is not None:
         return existing
-    slot = services.free_slots_for(surgeon, first_day=today, days=WEEKS * 7)[2]
-    return services.request_consultation(
+    slot = free_slots_for(surgeon, first_day=today, days=WEEKS * 7)[2]
+    return request_consultation(
         surgeon=surgeon,
         location=surgeon.locations.get(slug=slot.location),
         start=slot.start,
-        details=services.PatientDetails(
+        details=PatientDetails(
             first_name=first_name, last_name=last_name, date_of_birth=born, email=email, phone="(555) 010-0150"
         ),
         visit_type=Consultation.VisitType.IN_PERSON,

@@ -1,7 +1,7 @@
 from django import forms
 
-from consultations import red_flags
-from consultations.forms import RedFlagForm
+from consultations.booking import red_flags
+from consultations.booking.forms import RedFlagForm
 
 MAX_QUERY_LENGTH = 200
 # NUL cannot be stored in PostgreSQL text, and the private-use marks are our own snippet markers.

@@ -15,7 +15,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic import roles
 from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure
 from clinic.npi import check_digit
-from consultations import questionnaires, red_flags, screening
+from consultations.booking import red_flags, screening
+from consultations.intake import questionnaires
 from consultations.models import (
     AvailabilityRule,
     Consultation,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
-from consultations.messages import patient_token
+from consultations.links import patient_token
 from tests.factories import (
     make_article,
     make_consultation,

@@ -1,31 +1,38 @@
-"""The consultations app's models, one module per part of the work: scheduling, the intake, and auditing."""
+"""The consultations app's models, one module per part of the work: scheduling and patients, the red-flag
+screen, the intake and its questionnaires, the surgeon's review, the desk's records, and auditing."""
 
 from consultations.models.audit import AccessLog
 from consultations.models.desk import ConsultationEvent, SentMessage, WaitlistEntry, WaitlistOffer
 from consultations.models.intake import (
+    STEP_SLUGS,
+    STEPS,
+    STEPS_BY_SLUG,
     ImagingStudy,
-    InformationRequest,
-    Instrument,
     Intake,
-    IntakeReview,
     IntakeVersion,
     Medication,
     PriorOperation,
-    QuestionnaireResponse,
-    RedFlagScreen,
+    Step,
     Treatment,
     Upload,
 )
+from consultations.models.patients import Patient
+from consultations.models.questionnaires import Instrument, QuestionnaireResponse
+from consultations.models.review import InformationRequest, IntakeReview
 from consultations.models.scheduling import (
     AvailabilityRule,
     Consultation,
     ConsultationQuerySet,
-    Patient,
+    SafetyFlag,
     TimeOff,
     TsTzRange,
 )
+from consultations.models.screening import RedFlagScreen
 
 __all__ = [
+    "STEPS",
+    "STEPS_BY_SLUG",
+    "STEP_SLUGS",
     "AccessLog",
     "AvailabilityRule",
     "Consultation",
@@ -42,7 +49,9 @@ __all__ = [
     "PriorOperation",
     "QuestionnaireResponse",
     "RedFlagScreen",
+    "SafetyFlag",
     "SentMessage",
+    "Step",
     "TimeOff",
     "Treatment",
     "TsTzRange",

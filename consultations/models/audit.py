@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from consultations.models.scheduling import Consultation, Patient
+from consultations.models.patients import Patient
+from consultations.models.scheduling import Consultation
 
 
 class AccessLog(models.Model):

@@ -8,23 +8,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic.models import Location
+from consultations import lifecycle
 from consultations.models.scheduling import Consultation
 
 
 class ConsultationEvent(models.Model):
     """One change to a consultation: what was done, by whom (empty: the patient, through their link), and when."""
 
-    class Action(models.TextChoices):
-        CONFIRM = "confirm", "Confirmed"
-        DECLINE = "decline", "Declined"
-        PROPOSE = "propose", "Proposed another time"
-        CANCEL = "cancel", "Cancelled"
-        CHECK_IN = "check_in", "Checked in"
-        NO_SHOW = "no_show", "Marked as a no-show"
-        COMPLETE = "complete", "Completed"
-        ACCEPT = "accept", "Accepted the proposed time"
-        RESCHEDULE = "reschedule", "Chose another time"
-        TAKE_OFFER = "take_offer", "Took an earlier time from the waitlist"
+    Action = models.TextChoices("Action", lifecycle.choices(lifecycle.Action, lifecycle.ACTION_LABELS))
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -91,7 +82,6 @@ class SentMessage(models.Model):
     concurrently the reminder command runs; a moved consultation gets a reminder for its new time."""
 
     class Kind(models.TextChoices):
-        # The e-mail tasks' names without "send_" (consultations/tasks.py), and send_message's kinds.
         REQUEST_RECEIVED = "request_received", "Request received"
         RESCHEDULED = "rescheduled", "New time chosen by the patient"
         CANCELLED = "cancelled", "Cancellation"
@@ -119,6 +109,14 @@ class SentMessage(models.Model):
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="sent_messages")
     offer = models.ForeignKey(
         WaitlistOffer, on_delete=models.CASCADE, null=True, blank=True, related_name="sent_messages"
+    )
+    # The surgeon's question an information request e-mail links to.
+    question = models.ForeignKey(
+        "consultations.InformationRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sent_messages",
     )
     kind = models.CharField(max_length=20, choices=Kind)
     to = models.TextField(help_text="The addresses, comma-separated.")

@@ -1,15 +1,47 @@
 """The intake history a patient gives before the visit (DOMAIN.md §1-§3), and the questionnaires it holds."""
 
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
-from consultations.models.scheduling import Consultation, Patient
+from consultations.models.patients import Patient
+from consultations.models.scheduling import Consultation
 from consultations.storage import private_storage
+
+if TYPE_CHECKING:
+    from consultations.models.review import InformationRequest
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the intake, by which the patient saves it and the surgeon asks about it."""
+
+    slug: str
+    title: str
+    # What the step is about, for the list of steps and the patient's review page.
+    summary: str
+
+
+STEPS: tuple[Step, ...] = (
+    Step("about", "Your main problem and goals", "What you want help with and what success would look like."),
+    Step("pain", "Where it hurts and how much", "A map of your pain and scores for your back and your leg."),
+    Step("history", "Since your surgery", "Whether you had spine surgery, and when and how the pain came back."),
+    Step("operations", "Previous spine operations", "Each operation you had, one at a time."),
+    Step("treatments", "Other treatments", "What else you have tried and whether it helped."),
+    Step("medications", "Medicines and allergies", "What you take now, and anything you are allergic to."),
+    Step("imaging", "Scans and tests", "MRI, CT, X-rays and nerve tests, with reports if you have them."),
+    Step("health", "Your general health", "Conditions and habits that matter for any operation."),
+    Step("function", "Daily activities", "Ten short questions about how the pain affects your day."),
+    Step("work", "Work", "Whether you are working, and what you do."),
+    Step("consent", "Privacy and contact", "Our privacy notice and how we may contact you."),
+)
+STEP_SLUGS = tuple(step.slug for step in STEPS)
+STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 
 
 class Answer(models.TextChoices):
@@ -18,65 +50,6 @@ class Answer(models.TextChoices):
     YES = "yes", "Yes"
     NO = "no", "No"
     UNSURE = "unsure", "Not sure"
-
-
-class RedFlagScreen(models.Model):
-    """What the red-flag screen before booking showed this patient and what they confirmed (DOMAIN.md §3)."""
-
-    class Urgency(models.IntegerChoices):
-        # The same values as consultations.red_flags.Urgency.
-        NONE = 0, "None ticked"
-        SAME_DAY = 1, "See a doctor today"
-        EMERGENCY = 2, "Emergency"
-
-    consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="red_flag_screen")
-    screened_at = models.DateTimeField()
-    items = ArrayField(models.CharField(max_length=40), default=list, blank=True)
-    recent_surgery = models.BooleanField(default=False)
-    urgency = models.PositiveSmallIntegerField(choices=Urgency, default=Urgency.NONE)
-    message_shown = models.TextField(blank=True)
-    acknowledgement = models.CharField(max_length=300, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(urgency=0) | Q(acknowledged_at__isnull=False),
-                name="red_flag_screen_flag_acknowledged",
-                violation_error_message="A red flag can only be passed after the patient acknowledged the advice.",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Red-flag screen for {self.consultation.reference}: {self.get_urgency_display()}"
-
-
-class Instrument(models.Model):
-    """A questionnaire definition (items, answers with ordinal values, scoring, bands) kept as JSON.
-
-    Our own instruments ship as files in `consultations/instruments/`; `manage.py load_instrument` installs
-    others, such as a licensed official text. For new intakes the most recently installed instrument for a
-    purpose is used; an intake keeps the one it was answered with.
-    """
-
-    class Source(models.TextChoices):
-        SHIPPED = "shipped", "Shipped with the application"
-        LOADED = "loaded", "Installed by the practice"
-
-    code = models.SlugField(max_length=60)
-    version = models.CharField(max_length=20)
-    purpose = models.SlugField(max_length=40, help_text="What it measures, e.g. 'function' or 'pain'.")
-    title = models.CharField(max_length=200)
-    definition = models.JSONField()
-    source = models.CharField(max_length=8, choices=Source, default=Source.SHIPPED)
-    installed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["purpose", "-installed_at"]
-        constraints = [models.UniqueConstraint(fields=["code", "version"], name="instrument_code_version")]
-
-    def __str__(self) -> str:
-        return f"{self.title} ({self.code} {self.version})"
 
 
 class Intake(models.Model):
@@ -192,6 +165,13 @@ class Intake(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status != self.Status.IN_PROGRESS
+
+    @property
+    def is_locked(self) -> bool:
+        """The surgeon has reviewed it, or the consultation is over or cancelled: the patient can no longer
+        change it."""
+        consultation = self.consultation
+        return hasattr(self, "review") or consultation.is_over or consultation.status not in Consultation.OCCUPYING
 
     @property
     def unanswered_questions(self) -> list["InformationRequest"]:
@@ -410,26 +390,6 @@ class Upload(models.Model):
         return self.EXTENSIONS[self.content_type]
 
 
-class QuestionnaireResponse(models.Model):
-    """The raw answers to one instrument, and the score and band computed from them when answered."""
-
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="responses")
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
-    # {item id: ordinal value or null when skipped}
-    answers = models.JSONField(default=dict)
-    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
-    band = models.CharField(max_length=40, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["intake", "instrument"], name="questionnaire_response_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.instrument.code} {self.instrument.version} for {self.intake}"
-
-
 class IntakeVersion(models.Model):
     """The intake as it stood before an amendment made after submission (FHIR: amended)."""
 
@@ -444,63 +404,3 @@ class IntakeVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.intake} version {self.number}"
-
-
-class IntakeReview(models.Model):
-    """The surgeon's review of an intake before the visit. Once it exists the patient can no longer amend."""
-
-    class Priority(models.TextChoices):
-        ROUTINE = "routine", "Routine"
-        SOON = "soon", "Soon"
-        URGENT = "urgent", "Urgent"
-
-    intake = models.OneToOneField(Intake, on_delete=models.CASCADE, related_name="review")
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reviewed_at = models.DateTimeField()
-    notes = models.TextField(blank=True, help_text="Private to clinicians.")
-    priority = models.CharField(max_length=8, choices=Priority, default=Priority.ROUTINE)
-
-    def __str__(self) -> str:
-        return f"Review of {self.intake}"
-
-
-class InformationRequest(models.Model):
-    """The surgeon asked the patient to add to one part of the intake. The question and the reply are both kept.
-
-    The e-mail only says there is a question and links here, since a question about a history is health
-    information (DOMAIN.md §7).
-    """
-
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="information_requests")
-    # One of consultations.intake_forms.STEP_SLUGS, checked by the surgeon's form.
-    section = models.SlugField(max_length=30)
-    message = models.TextField("question", max_length=1000)
-    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    asked_at = models.DateTimeField()
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    reply = models.TextField(blank=True, max_length=4000)
-    replied_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["asked_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(replied_at__isnull=True, reply="") | (Q(replied_at__isnull=False) & ~Q(reply="")),
-                name="information_request_reply_has_time",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Question about {self.section} for {self.intake}"
-
-    @property
-    def section_title(self) -> str:
-        from consultations.intake_forms import STEPS_BY_SLUG  # the forms module imports these models
-
-        step = STEPS_BY_SLUG.get(self.section)
-        return step.title if step else self.section
-
-    @property
-    def is_answered(self) -> bool:
-        return self.replied_at is not None

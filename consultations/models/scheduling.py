@@ -1,19 +1,21 @@
 """Scheduling and booking: when surgeons see patients, and the consultations patients request."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models import Case, Count, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
+from consultations import lifecycle
+from consultations.models.patients import Patient
 
 
 class TsTzRange(Func):
@@ -94,35 +96,6 @@ class TimeOff(models.Model):
         return f"{self.surgeon} off {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC"
 
 
-class Patient(models.Model):
-    class Contact(models.TextChoices):
-        EMAIL = "email", "E-mail"
-        PHONE = "phone", "Phone"
-
-    first_name = models.CharField(max_length=80)
-    last_name = models.CharField(max_length=80)
-    date_of_birth = models.DateField()
-    email = models.EmailField()
-    phone = models.CharField(max_length=30)
-    preferred_contact = models.CharField(max_length=10, choices=Contact, default=Contact.EMAIL)
-    preferred_language = models.CharField(max_length=40, default="English")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["last_name", "first_name"]
-        constraints = [
-            # The same person booking again (same e-mail and date of birth) is the same row.
-            models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_birth_date"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-    def age_on(self, day: date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 class SafetyFlag(models.TextChoices):
     NONE = "", "None"
     # Possible cancer or fracture: the patient was told to see a doctor today; staff review the request.
@@ -130,6 +103,11 @@ class SafetyFlag(models.TextChoices):
     # An emergency symptom the patient says is not new and already assessed by a doctor.
     URGENT = "urgent", "Urgent: emergency symptom reported"
 
+
+# The surgeon's review priorities the desk sees as a flag (IntakeReview.Priority's values).
+FLAGGED_PRIORITIES = ("urgent", "soon")
+URGENT = Q(safety_flag=SafetyFlag.URGENT) | Q(intake__review__priority="urgent")
+FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority__in=FLAGGED_PRIORITIES)
 
 # The intake's status in the front desk's words: how far the patient got, never what they wrote.
 DESK_INTAKE_LABELS = {"in_progress": "In progress", "completed": "Sent", "amended": "Sent (amended)"}
@@ -166,26 +144,33 @@ class ConsultationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(surgeon__user=user)
 
+    def urgent_first(self) -> "ConsultationQuerySet":
+        """The desk's order for requests: urgent ones (an emergency symptom, or the surgeon's "urgent"), then those
+        to review (a red flag, or "soon"), each group oldest first."""
+        rank = Case(
+            When(URGENT, then=Value(0)),
+            When(Q(safety_flag=SafetyFlag.REVIEW) | Q(intake__review__priority="soon"), then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return self.annotate(rank=rank).order_by("rank", "created_at", "pk")
+
+    def waiting_counts(self) -> dict[str, int]:
+        """How many requests wait for the desk, and how many of them carry a flag (`Consultation.desk_flags`)."""
+        return self.filter(status=Consultation.Status.REQUESTED).aggregate(
+            waiting=Count("pk"), flagged=Count("pk", filter=FLAGGED)
+        )
+
 
 class Consultation(models.Model):
-    class Status(models.TextChoices):
-        # FHIR Appointment.status in comments.
-        REQUESTED = "requested", "Requested"  # pending
-        CONFIRMED = "confirmed", "Confirmed"  # booked
-        CHECKED_IN = "checked_in", "Checked in"  # checked-in
-        COMPLETED = "completed", "Completed"  # fulfilled
-        DECLINED = "declined", "Declined"  # cancelled
-        CANCELLED = "cancelled", "Cancelled"  # cancelled
-        NO_SHOW = "no_show", "No-show"  # noshow
+    Status = models.TextChoices("Status", lifecycle.choices(lifecycle.Status, lifecycle.STATUS_LABELS))
 
     class VisitType(models.TextChoices):
         IN_PERSON = "in_person", "In person"
         VIDEO = "video", "Video call"
 
-    # These statuses hold their time; the exclusion constraint below keeps them from overlapping.
-    OCCUPYING = (Status.REQUESTED, Status.CONFIRMED, Status.CHECKED_IN)
-    # The patient may still cancel or move these.
-    CHANGEABLE = (Status.REQUESTED, Status.CONFIRMED)
+    OCCUPYING = lifecycle.OCCUPYING
+    CHANGEABLE = lifecycle.CHANGEABLE
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     surgeon = models.ForeignKey(Surgeon, on_delete=models.PROTECT, related_name="consultations")
@@ -260,6 +245,33 @@ class Consultation(models.Model):
     @property
     def is_over(self) -> bool:
         return self.end <= timezone.now() or self.status in (self.Status.COMPLETED, self.Status.NO_SHOW)
+
+    @property
+    def awaiting_patient(self) -> bool:
+        """The desk proposed this time, and the patient has neither answered nor changed it since. Rows loaded
+        with `for_desk()` know their last action; any other asks the history."""
+        if self.status != self.Status.REQUESTED or self.start <= timezone.now():
+            return False
+        if "last_action" in self.__dict__:
+            last_action = self.__dict__["last_action"]
+        else:
+            last_action = self.events.order_by("-at", "-pk").values_list("action", flat=True).first()
+        return last_action == lifecycle.Action.PROPOSE
+
+    @property
+    def intake_sent(self) -> bool:
+        """The patient sent their history (rows loaded with `for_desk()`)."""
+        return self.intake_status in ("completed", "amended")
+
+    @property
+    def desk_flags(self) -> list[str]:
+        """The red-flag screen's flag and the surgeon's priority, as the desk sees them (rows from `for_desk()`)."""
+        flags = []
+        if self.safety_flag:
+            flags.append(self.get_safety_flag_display())
+        if self.review_priority in FLAGGED_PRIORITIES:
+            flags.append(f"Surgeon: {self.review_priority}")
+        return flags
 
     def get_admin_url(self) -> str:
         return reverse("admin:consultations_consultation_change", args=[self.pk])

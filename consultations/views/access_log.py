@@ -12,39 +12,32 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clinic.roles import ADMIN, role_required
-from consultations import reviews
+from consultations.audit import csv_cell, record_export
 from consultations.models import AccessLog, Patient
 
 PER_PAGE = 100
-# A spreadsheet would run a cell that starts like a formula; these characters start one.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _entries(patient: Patient) -> QuerySet[AccessLog]:
     return AccessLog.objects.filter(patient=patient).select_related("consultation").order_by("-at", "-pk")
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
+@role_required(ADMIN)
 @require_GET
 @never_cache
-@role_required(ADMIN)
 def access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     page = Paginator(_entries(patient), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "consultations/access_log.html", {"patient": patient, "page": page})
 
 
+@role_required(ADMIN)
 @require_GET
 @never_cache
-@role_required(ADMIN)
 def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The whole log as CSV. The export is itself logged first, so it appears in what it exports."""
     patient = get_object_or_404(Patient, pk=patient_id)
-    reviews.record_export(request=request, patient=patient, what="access log as CSV")
+    record_export(request=request, patient=patient, what="access log as CSV")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     # The file's name says nothing about who the patient is.
     response["Content-Disposition"] = f'attachment; filename="access-log-patient-{patient.pk}.csv"'
@@ -53,13 +46,13 @@ def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
     for entry in _entries(patient).iterator():
         writer.writerow(
             [
-                _cell(timezone.localtime(entry.at).isoformat(timespec="seconds")),
-                _cell(entry.username or "Patient (signed link)"),
-                _cell(entry.get_role_display()),
-                _cell(entry.get_action_display()),
-                _cell(entry.what),
-                _cell(entry.consultation.reference if entry.consultation else ""),
-                _cell(entry.ip),
+                csv_cell(timezone.localtime(entry.at).isoformat(timespec="seconds")),
+                csv_cell(entry.username or "Patient (signed link)"),
+                csv_cell(entry.get_role_display()),
+                csv_cell(entry.get_action_display()),
+                csv_cell(entry.what),
+                csv_cell(entry.consultation.reference if entry.consultation else ""),
+                csv_cell(entry.ip),
             ]
         )
     return response

@@ -5,8 +5,8 @@ import json
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from consultations import services
-from consultations.forms import SlotQueryForm
+from consultations.booking.availability import public_free_slots
+from consultations.booking.forms import SlotQueryForm
 
 DEFAULT_DAYS = 7
 
@@ -19,7 +19,7 @@ def slots(request: HttpRequest) -> HttpResponse:
         parameter, errors = next(iter(form.errors.items()))
         return JsonResponse({"error": f"{parameter}: {errors[0]}", "parameter": parameter}, status=400)
     surgeon = form.cleaned_data["surgeon"]
-    found = services.public_free_slots(
+    found = public_free_slots(
         surgeon_slug=surgeon, first_day=form.cleaned_data["start"], days=form.cleaned_data["days"] or DEFAULT_DAYS
     )
     if found is None:

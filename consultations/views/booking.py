@@ -4,21 +4,26 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Location, Procedure, Surgeon
-from consultations import screening, services
-from consultations.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
-from consultations.messages import patient_token, public_id_from_token
+from consultations.booking import screening, services
+from consultations.booking.availability import (
+    SlotTaken,
+    SlotUnavailable,
+    booking_policy,
+    free_slots_by_surgeon,
+    free_slots_for,
+)
+from consultations.booking.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
+from consultations.booking.slots import Slot
+from consultations.links import patient_link, patient_token
 from consultations.models import Consultation
-from consultations.slots import Slot
 from consultations.views.screening import screen_required
 
 EARLIEST_SHOWN = 12
@@ -32,7 +37,7 @@ def _week_start(request: HttpRequest) -> date:
         asked = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         asked = today
-    asked = min(max(asked, today), today + services.booking_policy().horizon)
+    asked = min(max(asked, today), today + booking_policy().horizon)
     return asked - timedelta(days=asked.weekday())
 
 
@@ -49,13 +54,9 @@ def _week_context(
     surgeon: Surgeon, monday: date, *, ignore: Consultation | None = None, current: datetime | None = None
 ) -> dict:
     """The week's free slots; `current` (the time being moved away from) is not offered as a new one."""
-    slots = [
-        slot
-        for slot in services.free_slots_for(surgeon, first_day=monday, days=7, ignore=ignore)
-        if slot.start != current
-    ]
+    slots = [slot for slot in free_slots_for(surgeon, first_day=monday, days=7, ignore=ignore) if slot.start != current]
     today = timezone.localdate()
-    horizon = today + timedelta(days=services.booking_policy().horizon.days)
+    horizon = today + timedelta(days=booking_policy().horizon.days)
     locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
     return {
         "surgeon": surgeon,
@@ -73,9 +74,7 @@ def _first_available_week(
     today = timezone.localdate()
     slots = [
         slot
-        for slot in services.free_slots_for(
-            surgeon, first_day=today, days=services.booking_policy().horizon.days + 1, ignore=ignore
-        )
+        for slot in free_slots_for(surgeon, first_day=today, days=booking_policy().horizon.days + 1, ignore=ignore)
         if slot.start != current
     ]
     if not slots:
@@ -84,12 +83,12 @@ def _first_available_week(
     return first - timedelta(days=first.weekday())
 
 
-@require_GET
 @screen_required
+@require_GET
 def request_start(request: HttpRequest) -> HttpResponse:
     """Choose a surgeon, or see the earliest times across the surgeons matching a procedure and location."""
     form = FindSlotsForm(request.GET or None)
-    surgeons = Surgeon.objects.listed().filter(accepts_new_patients=True)
+    surgeons = Surgeon.objects.bookable()
     earliest: list[tuple[Slot, Surgeon]] = []
     if form.is_bound and form.is_valid():
         if form.cleaned_data["procedure"]:
@@ -97,7 +96,7 @@ def request_start(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["location"]:
             surgeons = surgeons.filter(locations__slug=form.cleaned_data["location"])
         by_id = {surgeon.pk: surgeon for surgeon in surgeons.distinct()}
-        found = services.free_slots_by_surgeon(list(by_id), first_day=timezone.localdate(), days=21)
+        found = free_slots_by_surgeon(list(by_id), first_day=timezone.localdate(), days=21)
         earliest = sorted(
             ((slot, by_id[surgeon_id]) for surgeon_id, slots in found.items() for slot in slots[:EARLIEST_SHOWN]),
             key=lambda pair: pair[0].start,
@@ -106,7 +105,7 @@ def request_start(request: HttpRequest) -> HttpResponse:
     by_slug = {location.slug: location for location in locations}
     context = {
         "form": form,
-        "surgeons": Surgeon.objects.listed().filter(accepts_new_patients=True).order_by("last_name"),
+        "surgeons": Surgeon.objects.bookable().order_by("last_name"),
         "procedures": Procedure.objects.filter(surgeons__is_listed=True).distinct(),
         "locations": locations,
         "earliest": [(slot, surgeon, by_slug.get(slot.location)) for slot, surgeon in earliest],
@@ -114,10 +113,10 @@ def request_start(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/request_start.html", context)
 
 
-@require_GET
 @screen_required
+@require_GET
 def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
-    surgeon = get_object_or_404(Surgeon.objects.listed().filter(accepts_new_patients=True), slug=slug)
+    surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
     first = _first_available_week(surgeon) if request.GET.get("first") else None
     monday = first or _week_start(request)
     context = _week_context(surgeon, monday) | {"details_url": reverse("consultations:request-details", args=[slug])}
@@ -125,10 +124,10 @@ def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_http_methods(["GET", "POST"])
 @screen_required
+@require_http_methods(["GET", "POST"])
 def request_details(request: HttpRequest, slug: str) -> HttpResponse:
-    surgeon = get_object_or_404(Surgeon.objects.listed().filter(accepts_new_patients=True), slug=slug)
+    surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
     form = RequestForm(request.POST or None, initial={"slot": request.GET.get("slot", "")})
     alternatives: list[Slot] = []
     if request.method == "GET" and not request.GET.get("slot"):
@@ -159,11 +158,11 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
         except services.FormAlreadyUsed:
             messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
             return redirect("consultations:pick-slot", slug=slug)
-        except services.SlotUnavailable as error:
+        except SlotUnavailable as error:
             status = 409
             form.add_error("slot", _unavailable_message(error))
             first_day = max(start.date(), timezone.localdate())
-            alternatives = services.free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
+            alternatives = free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
         else:
             response = redirect("consultations:request-sent", token=patient_token(consultation))
             screening.forget(response)
@@ -178,8 +177,8 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "consultations/request_details.html", context, status=status)
 
 
-def _unavailable_message(error: services.SlotUnavailable) -> str:
-    if isinstance(error, services.SlotTaken):
+def _unavailable_message(error: SlotUnavailable) -> str:
+    if isinstance(error, SlotTaken):
         return "That time was just taken, please choose another."
     return "That time is no longer available, please choose another."
 
@@ -196,48 +195,21 @@ def _chosen_slot(form: RequestForm) -> dict | None:
     }
 
 
-def consultation_from_token(token: str) -> Consultation | None:
-    try:
-        public_id = public_id_from_token(token)
-    except signing.BadSignature:
-        return None
-    return Consultation.objects.select_related("surgeon", "location", "patient").filter(public_id=public_id).first()
-
-
-def link_problem(request: HttpRequest, consultation: Consultation | None) -> HttpResponse | None:
-    """A friendly page for a broken, unknown or finished link; None when the link is good."""
-    if consultation is None:
-        return render(request, "consultations/link_invalid.html", status=404)
-    if consultation.is_over:
-        return render(request, "consultations/link_expired.html", {"consultation": consultation}, status=410)
-    return None
-
-
-def _patient_page(request: HttpRequest, token: str, template: str) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
-    return render(request, template, {"consultation": consultation, "token": token})
-
-
+@patient_link
 @require_GET
-@never_cache
-def request_sent(request: HttpRequest, token: str) -> HttpResponse:
-    return _patient_page(request, token, "consultations/request_sent.html")
+def request_sent(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
+    return render(request, "consultations/request_sent.html", {"consultation": consultation, "token": token})
 
 
+@patient_link
 @require_GET
-@never_cache
-def my_consultation(request: HttpRequest, token: str) -> HttpResponse:
-    return _patient_page(request, token, "consultations/my_consultation.html")
+def my_consultation(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
+    return render(request, "consultations/my_consultation.html", {"consultation": consultation, "token": token})
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def cancel(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
+def cancel(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,12 +223,9 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "consultations/cancel.html", context, status=400 if form.is_bound else 200)
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def reschedule(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
+def reschedule(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     if not consultation.is_changeable:
         messages.error(request, "This consultation can no longer be moved online. Please call us.")
         return redirect("consultations:my-consultation", token=token)
@@ -271,7 +240,7 @@ def reschedule(request: HttpRequest, token: str) -> HttpResponse:
             except services.AlreadyAtThatTime:
                 messages.info(request, "That is already your consultation's time; nothing has changed.")
                 return redirect("consultations:my-consultation", token=token)
-            except services.SlotUnavailable as error:
+            except SlotUnavailable as error:
                 status = 409
                 messages.error(request, _unavailable_message(error))
             except services.NotChangeable:

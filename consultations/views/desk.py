@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,54 +15,31 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
-from consultations import charts, schedule, services, transitions
-from consultations.forms import DeskActionForm, ProposeForm
-from consultations.models import Consultation, ConsultationEvent, Intake, IntakeReview, WaitlistEntry
-from consultations.models.scheduling import SafetyFlag
+from consultations import when
+from consultations.booking.availability import SlotTaken, SlotUnavailable, booking_policy, free_slots_for
+from consultations.desk import charts, schedule, services, transitions
+from consultations.desk.forms import DeskActionForm, ProposeForm
+from consultations.desk.occupancy import slot_use_by_surgeon
+from consultations.models import Consultation, WaitlistEntry
 
 Status = Consultation.Status
-Priority = IntakeReview.Priority
 
 # Buttons shown in a row of each list; the consultation's own page offers every allowed action.
 TODAY_ACTIONS = (transitions.CHECK_IN, transitions.NO_SHOW, transitions.COMPLETE)
 QUEUE_ACTIONS = (transitions.CONFIRM, transitions.PROPOSE, transitions.DECLINE, transitions.CANCEL)
-URGENT = Q(safety_flag=SafetyFlag.URGENT) | Q(intake__review__priority=Priority.URGENT)
-# What `_flags` shows as a flag, so that today's count and the queue's agree.
-FLAGGED_PRIORITIES = (Priority.URGENT, Priority.SOON)
-FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority__in=FLAGGED_PRIORITIES)
 PROPOSE_DAYS = 14
 
 
 def _describe(consultations: Iterable[Consultation], *, shown: tuple[str, ...]) -> list[Consultation]:
-    """Attach the labels and buttons a desk row needs (no queries)."""
+    """Attach the buttons a desk row needs (no queries)."""
     now = timezone.now()
     rows = list(consultations)
     for consultation in rows:
-        consultation.intake_sent = consultation.intake_status in (Intake.Status.COMPLETED, Intake.Status.AMENDED)
-        consultation.flags = _flags(consultation)
-        consultation.awaiting_patient = (
-            consultation.last_action == ConsultationEvent.Action.PROPOSE and consultation.status == Status.REQUESTED
-        )
         allowed = transitions.available(
             status=consultation.status, start=consultation.start, now=now, zone=consultation.location.zone
         )
-        consultation.actions = [(action, transitions.LABELS[action]) for action in shown if action in allowed]
+        consultation.actions = [(action, transitions.ACTIONS[action].button) for action in shown if action in allowed]
     return rows
-
-
-def _flags(consultation: Consultation) -> list[str]:
-    flags = []
-    if consultation.safety_flag:
-        flags.append(consultation.get_safety_flag_display())
-    if consultation.review_priority in FLAGGED_PRIORITIES:
-        flags.append(f"Surgeon: {Priority(consultation.review_priority).label.lower()}")
-    return flags
-
-
-def _waiting_counts() -> dict[str, int]:
-    return Consultation.objects.filter(status=Status.REQUESTED).aggregate(
-        waiting=Count("pk"), flagged=Count("pk", filter=FLAGGED)
-    )
 
 
 def _week_chart(today: date) -> charts.BarChart:
@@ -72,8 +48,8 @@ def _week_chart(today: date) -> charts.BarChart:
         Surgeon.objects.filter(availability_rules__isnull=False).distinct().order_by("last_name", "first_name")
     )
     ids = [surgeon.pk for surgeon in surgeons]
-    this_week = services.slot_use_by_surgeon(ids, first_day=monday, days=7)
-    next_week = services.slot_use_by_surgeon(ids, first_day=monday + timedelta(days=7), days=7)
+    this_week = slot_use_by_surgeon(ids, first_day=monday, days=7)
+    next_week = slot_use_by_surgeon(ids, first_day=monday + timedelta(days=7), days=7)
     return charts.booked_share_chart(
         [
             (surgeon.display_name, [("This week", *this_week[surgeon.pk]), ("Next week", *next_week[surgeon.pk])])
@@ -82,8 +58,8 @@ def _week_chart(today: date) -> charts.BarChart:
     )
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     midnight = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
@@ -97,7 +73,7 @@ def desk_today(request: HttpRequest) -> HttpResponse:
     context = {
         "today": today,
         "consultations": rows,
-        "counts": _waiting_counts()
+        "counts": Consultation.objects.waiting_counts()
         | {
             "today": len(rows),
             "checked_in": sum(row.status == Status.CHECKED_IN for row in rows),
@@ -108,25 +84,14 @@ def desk_today(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/desk/today.html", context)
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_queue(request: HttpRequest) -> HttpResponse:
-    rank = Case(
-        When(URGENT, then=Value(0)),
-        When(Q(safety_flag=SafetyFlag.REVIEW) | Q(intake__review__priority=Priority.SOON), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    requests = (
-        Consultation.objects.filter(status=Status.REQUESTED)
-        .for_desk()
-        .annotate(rank=rank)
-        .order_by("rank", "created_at", "pk")
-    )
+    requests = Consultation.objects.filter(status=Status.REQUESTED).for_desk().urgent_first()
     rows = _describe(requests, shown=QUEUE_ACTIONS)
     context = {
         "consultations": rows,
-        "counts": {"waiting": len(rows), "flagged": sum(bool(row.flags) for row in rows)},
+        "counts": {"waiting": len(rows), "flagged": sum(bool(row.desk_flags) for row in rows)},
         "form": DeskActionForm(),
     }
     return render(request, "consultations/desk/queue.html", context)
@@ -151,25 +116,14 @@ def _desk_consultation(public_id: str) -> Consultation:
     return get_object_or_404(Consultation.objects.for_desk(), public_id=public_id)
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     return _consultation_page(request, _desk_consultation(public_id))
 
 
 def _when(consultation: Consultation) -> str:
-    local = consultation.local_start
-    return f"{local:%a %b} {local.day}, {schedule.clock(local)}"
-
-
-DONE_MESSAGES = {
-    transitions.CONFIRM: "Confirmed {name}, {when}. The patient gets a confirmation e-mail with the calendar entry.",
-    transitions.DECLINE: "Declined the request of {name} for {when}. The patient gets an e-mail with your reason.",
-    transitions.CANCEL: "Cancelled {name}, {when}. The patient gets an e-mail.",
-    transitions.CHECK_IN: "Checked in {name} ({when}).",
-    transitions.NO_SHOW: "Marked {name} as a no-show ({when}).",
-    transitions.COMPLETE: "Completed: {name} ({when}).",
-}
+    return when.short(consultation.local_start)
 
 
 def _service(action: str, reason: str) -> Callable[..., Consultation]:
@@ -183,7 +137,6 @@ def _service(action: str, reason: str) -> Callable[..., Consultation]:
     }[action]
 
 
-# The role check comes first, so that nobody else learns even which methods the address accepts.
 @role_required(FRONT_DESK, ADMIN)
 @require_POST
 def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
@@ -200,7 +153,7 @@ def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
         messages.error(request, refused.message)
         return _consultation_page(request, _desk_consultation(public_id), status=409)
     name = consultation.name_as_typed
-    messages.success(request, DONE_MESSAGES[action].format(name=name, when=_when(consultation)))
+    messages.success(request, transitions.ACTIONS[action].told.format(name=name, when=_when(consultation)))
     back = DeskActionForm.BACK.get(form.cleaned_data["back"])
     return redirect(back) if back else redirect("consultations:desk-consultation", public_id=consultation.public_id)
 
@@ -211,16 +164,16 @@ def _first_day(request: HttpRequest) -> date:
         asked = date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
         return today
-    return min(max(asked, today), today + services.booking_policy().horizon)
+    return min(max(asked, today), today + booking_policy().horizon)
 
 
 def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surgeon) -> dict:
     """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own."""
     first_day, today = _first_day(request), timezone.localdate()
-    horizon = today + services.booking_policy().horizon
+    horizon = today + booking_policy().horizon
     later = first_day + timedelta(days=PROPOSE_DAYS)
     same_surgeon = surgeon.pk == consultation.surgeon_id
-    found = services.free_slots_for(
+    found = free_slots_for(
         surgeon, first_day=first_day, days=PROPOSE_DAYS, ignore=consultation if same_surgeon else None
     )
     found = [slot for slot in found if not (same_surgeon and slot.start == consultation.start)]
@@ -240,13 +193,13 @@ def _not_proposed(error: Exception) -> tuple[int, str]:
         return 409, error.message
     if isinstance(error, services.AlreadyAtThatTime):
         return 400, "That is the consultation's time already; choose another."
-    if isinstance(error, services.SlotTaken):
+    if isinstance(error, SlotTaken):
         return 409, "That time was just taken; choose another."
     return 409, "That time is no longer free; choose another."
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
     """Pick a free time of this or another surgeon; the consultation moves there and the patient is asked."""
     consultation = _desk_consultation(public_id)
@@ -270,7 +223,7 @@ def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
                 by=request.user,
                 note=form.cleaned_data["note"],
             )
-        except (services.TransitionRefused, services.AlreadyAtThatTime, services.SlotUnavailable) as error:
+        except (services.TransitionRefused, services.AlreadyAtThatTime, SlotUnavailable) as error:
             status, message = _not_proposed(error)
             messages.error(request, message)
         else:

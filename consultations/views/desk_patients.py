@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.roles import ADMIN, FRONT_DESK, role_required
+from consultations.desk.forms import PatientSearchForm
 from consultations.models import Consultation, Patient
-from consultations.schedule_forms import PatientSearchForm
 
 RESULTS_SHOWN = 50
 
@@ -42,8 +42,8 @@ def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
     return patients.annotate(consultation_count=Count("consultations")).order_by("last_name", "first_name", "pk")
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_patients(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.POST if request.method == "POST" else None)
     context: dict = {"form": form, "searched": False}
@@ -55,8 +55,8 @@ def desk_patients(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/desk/patients.html", context | {"results_shown": RESULTS_SHOWN})
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     consultations = patient.consultations.for_desk().order_by("-start")

@@ -1,7 +1,7 @@
 """The front desk's schedules (day, week, printable, CSV) and the surgeons' availability and time off."""
 
 import csv
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,22 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
-from consultations import schedule, services
-from consultations.models import AvailabilityRule, Consultation, TimeOff
-from consultations.schedule_forms import (
+from consultations import when
+from consultations.audit import csv_cell, record_schedule_export
+from consultations.booking.availability import free_slots_by_surgeon, free_slots_for
+from consultations.booking.slots import local_days_window
+from consultations.desk import schedule, services
+from consultations.desk.forms import (
     AvailabilityRuleForm,
     EndRuleForm,
     ScheduleCsvForm,
     ScheduleForm,
     TimeOffForm,
 )
+from consultations.models import AvailabilityRule, Consultation, TimeOff
 
 PREVIEW_DAYS = 14
-# Local dates run up to 14 hours either side of UTC.
-ZONE_MARGIN = timedelta(hours=14)
 CSV_HEADER = ["Date", "Start", "End", "Time zone", "Surgeon", "Location", "Patient", "Phone", "Visit type", "Status"]
-# A cell a spreadsheet would run as a formula (OWASP's list), kept as text by a leading quote.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -43,14 +43,9 @@ def _days(day: date, view: str) -> list[date]:
     return [day]
 
 
-def _window(days: list[date]) -> tuple[datetime, datetime]:
-    start = datetime.combine(days[0], time.min, UTC) - ZONE_MARGIN
-    return start, datetime.combine(days[-1] + timedelta(days=1), time.min, UTC) + ZONE_MARGIN
-
-
 def _day_consultations(*, surgeon: Surgeon | None, location: Location | None, days: list[date]) -> list[Consultation]:
     """Every consultation, whatever its status, on the local dates `days` at its own location."""
-    window_start, window_end = _window(days)
+    window_start, window_end = local_days_window(days[0], len(days))
     found = Consultation.objects.filter(start__gte=window_start, start__lt=window_end).for_desk()
     if surgeon is not None:
         found = found.filter(surgeon=surgeon)
@@ -65,12 +60,12 @@ def _schedules(
     """Each surgeon's days, in a fixed number of queries however many surgeons, slots and bookings."""
     surgeons = [surgeon] if surgeon is not None else list(Surgeon.objects.order_by("last_name", "first_name"))
     ids = [each.pk for each in surgeons]
-    window_start, window_end = _window(days)
+    window_start, window_end = local_days_window(days[0], len(days))
     rules = AvailabilityRule.objects.filter(surgeon__in=ids).select_related("location")
     if location is not None:
         rules = rules.filter(location=location)
     rules = list(rules)
-    free = services.free_slots_by_surgeon(ids, first_day=days[0], days=len(days))
+    free = free_slots_by_surgeon(ids, first_day=days[0], days=len(days))
     if location is not None:
         free = {pk: [slot for slot in found if slot.location == location.slug] for pk, found in free.items()}
     return schedule.build(
@@ -86,8 +81,8 @@ def _schedules(
     )
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_schedule(request: HttpRequest) -> HttpResponse:
     defaults = {"day": timezone.localdate().isoformat(), "view": "day"}
     form = ScheduleForm(defaults | {key: value for key, value in request.GET.items() if value})
@@ -119,13 +114,8 @@ def desk_schedule(request: HttpRequest) -> HttpResponse:
     )
 
 
-def csv_cell(value: object) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
     form = ScheduleCsvForm(request.GET)
     if not form.is_valid():
@@ -133,9 +123,7 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
     surgeon, location, day = (form.cleaned_data[name] for name in ("surgeon", "location", "day"))
     consultations = _day_consultations(surgeon=surgeon, location=location, days=[day])
     consultations.sort(key=lambda consultation: (consultation.start, consultation.surgeon.last_name))
-    services.record_schedule_export(
-        request=request, consultations=consultations, what=f"day schedule CSV for {day.isoformat()}"
-    )
+    record_schedule_export(request=request, consultations=consultations, what=f"day schedule CSV for {day.isoformat()}")
     name = "-".join(["schedule", day.isoformat(), *(each.slug for each in (surgeon, location) if each)])
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
@@ -149,8 +137,8 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
             csv_cell(value)
             for value in (
                 start.date().isoformat(),
-                schedule.clock(start),
-                schedule.clock(end),
+                when.clock(start),
+                when.clock(end),
                 f"{consultation.location.timezone} ({start.tzname()})",
                 consultation.surgeon.display_name,
                 consultation.location.name,
@@ -163,8 +151,8 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_availability(request: HttpRequest) -> HttpResponse:
     surgeons = Surgeon.objects.order_by("last_name", "first_name").prefetch_related(
         "availability_rules__location",
@@ -197,7 +185,7 @@ def _surgeon_context(surgeon: Surgeon) -> dict:
     rules = list(surgeon.availability_rules.select_related("location").order_by("weekday", "start_time"))
     time_off = list(surgeon.time_off.filter(end__gt=now).order_by("start"))
     upcoming = Consultation.objects.occupying().filter(surgeon=surgeon, end__gt=now).for_desk().order_by("start")
-    preview = services.free_slots_for(surgeon, first_day=timezone.localdate(), days=PREVIEW_DAYS)
+    preview = free_slots_for(surgeon, first_day=timezone.localdate(), days=PREVIEW_DAYS)
     locations = {rule.location.slug: rule.location for rule in rules}
     return {
         "surgeon": surgeon,
@@ -210,22 +198,22 @@ def _surgeon_context(surgeon: Surgeon) -> dict:
     }
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_availability_surgeon(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     return render(request, "consultations/desk/availability_surgeon.html", _surgeon_context(surgeon))
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     return _rule_form(request, AvailabilityRule(surgeon=surgeon), done="added")
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
     return _rule_form(request, rule, done="changed")
@@ -244,8 +232,8 @@ def _rule_form(request: HttpRequest, rule: AvailabilityRule, *, done: str) -> Ht
     return render(request, "consultations/desk/rule_form.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_rule_end(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
     hours = schedule.rule_hours(rule, timezone.localdate())
@@ -259,8 +247,8 @@ def desk_rule_end(request: HttpRequest, rule_id: int) -> HttpResponse:
     return render(request, "consultations/desk/rule_end.html", context, status=status)
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     form = TimeOffForm(_posted(request), instance=TimeOff(surgeon=surgeon))
@@ -281,8 +269,8 @@ def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "consultations/desk/time_off_form.html", {"form": form, "surgeon": surgeon}, status=status)
 
 
-@require_GET
 @role_required(FRONT_DESK, ADMIN)
+@require_GET
 def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
     affected = services.time_off_affects(time_off).for_desk()
@@ -290,8 +278,8 @@ def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
     return render(request, "consultations/desk/time_off.html", context)
 
 
-@require_http_methods(["GET", "POST"])
 @role_required(FRONT_DESK, ADMIN)
+@require_http_methods(["GET", "POST"])
 def desk_time_off_remove(request: HttpRequest, time_off_id: int) -> HttpResponse:
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
     if request.method == "POST":

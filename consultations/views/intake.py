@@ -1,7 +1,5 @@
 """The patient's intake history, step by step, from the signed link. Every view of it is logged."""
 
-from dataclasses import dataclass, field
-from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -9,132 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from consultations import intake as workflows
-from consultations import questionnaires, services
-from consultations.downloads import file_response
-from consultations.intake_display import NOT_ANSWERED, sections
-from consultations.intake_forms import (
-    STEP_SLUGS,
-    STEPS,
-    STEPS_BY_SLUG,
-    AboutForm,
-    ConsentForm,
-    HealthForm,
-    HistoryForm,
-    MedicinesForm,
-    PainMapForm,
-    UploadForm,
-    WorkForm,
-    imaging_formset,
-    medication_formset,
-    operation_formset,
-    treatment_forms,
-)
-from consultations.models import AccessLog, Intake, Treatment
-from consultations.views.booking import consultation_from_token, link_problem
+from consultations.audit import record_access
+from consultations.intake import questionnaires, services, steps
+from consultations.intake.display import NOT_ANSWERED, sections
+from consultations.intake.downloads import file_response
+from consultations.links import patient_link
+from consultations.models import STEP_SLUGS, STEPS, STEPS_BY_SLUG, AccessLog, Consultation, Intake
 
 LOCKED = "Your history can no longer be changed online. Please call us to add anything."
-
-
-@dataclass
-class StepForms:
-    """The bound or unbound forms of one step, checked and saved together."""
-
-    forms: dict[str, Any]
-    cross_checks: list = field(default_factory=list)
-
-    def is_valid(self) -> bool:
-        valid = all([form.is_valid() for form in self._all()])  # noqa: C419 - validate every form, for its errors
-        for check in self.cross_checks:
-            check()
-        return valid and all(form.is_valid() for form in self._all())
-
-    def _all(self) -> list:
-        found = []
-        for form in self.forms.values():
-            found.extend(form if isinstance(form, list) else [form])
-        return found
-
-
-def _instrument_form(intake: Intake, purpose: str, data) -> questionnaires.InstrumentForm:
-    """The questionnaire this intake already answered for `purpose` (an intake keeps its version), else the
-    one new intakes use; filled with the saved answers."""
-    instrument = questionnaires.instrument_for(intake, purpose)
-    return questionnaires.form_for(instrument, data=data, intake=intake, prefix=purpose)
-
-
-def _step_forms(step: str, intake: Intake, data=None, files=None) -> StepForms:
-    born = intake.patient.date_of_birth
-    match step:
-        case "about":
-            return StepForms({"main": AboutForm(data, instance=intake)})
-        case "pain":
-            return StepForms(
-                {"map": PainMapForm(data, pain_map=intake.pain_map), "scales": _instrument_form(intake, "pain", data)}
-            )
-        case "history":
-            return StepForms({"main": HistoryForm(data, instance=intake, born=born)})
-        case "operations":
-            return StepForms({"operations": operation_formset(intake, data)})
-        case "treatments":
-            return StepForms({"treatments": treatment_forms(intake, data)})
-        case "medications":
-            medicines, medications = MedicinesForm(data, instance=intake), medication_formset(intake, data)
-            return StepForms(
-                {"main": medicines, "medications": medications},
-                cross_checks=[lambda: medications.check_against(medicines)],
-            )
-        case "imaging":
-            return StepForms({"imaging": imaging_formset(intake, data), "upload": UploadForm(data, files)})
-        case "health":
-            return StepForms({"main": HealthForm(data, instance=intake)})
-        case "function":
-            return StepForms({"questionnaire": _instrument_form(intake, "function", data)})
-        case "work":
-            return StepForms({"main": WorkForm(data, instance=intake)})
-        case "consent":
-            return StepForms({"main": ConsentForm(data, instance=intake)})
-    raise Http404
-
-
-def _apply(step: str, forms: dict[str, Any]) -> Any:
-    """What saving the step's valid forms does, run by the workflow inside its transaction."""
-
-    def apply(intake: Intake) -> list[str]:
-        changed = []
-        if "main" in forms:
-            forms["main"].save(commit=False)
-            changed += forms["main"].saved_fields()
-        if step == "pain":
-            intake.pain_map = forms["map"].pain_map()
-            changed.append("pain_map")
-        for name in ("operations", "medications", "imaging"):
-            if name in forms:
-                forms[name].instance = intake
-                forms[name].save()
-        if step == "treatments":
-            _save_treatments(intake, forms["treatments"])
-        for name in ("scales", "questionnaire"):
-            if name in forms:
-                questionnaires.save_response(
-                    intake=intake, instrument=forms[name].instrument, answers=forms[name].answers()
-                )
-        return changed
-
-    return apply
-
-
-def _save_treatments(intake: Intake, forms: list) -> None:
-    for form in forms:
-        answered = {name: value for name, value in form.cleaned_data.items() if value not in ("", None)}
-        if answered:
-            values = {"tried": "", "last_year": None, "helped": "", "detail": ""} | answered
-            Treatment.objects.update_or_create(intake=intake, kind=form.kind, defaults=values)
-        else:
-            Treatment.objects.filter(intake=intake, kind=form.kind).delete()
 
 
 def _add_upload(intake: Intake, file, kind: str) -> str:
@@ -145,7 +27,7 @@ def _add_upload(intake: Intake, file, kind: str) -> str:
         return " ".join(error.messages)
     except services.TooManyUploads:
         return f"you have already added {settings.INTAKE_UPLOADS_PER_INTAKE} reports, the most we keep."
-    except workflows.IntakeLocked:
+    except services.IntakeLocked:
         return LOCKED
     return ""
 
@@ -161,11 +43,11 @@ def _next_step(step: str) -> str | None:
     return STEP_SLUGS[index + 1] if index + 1 < len(STEP_SLUGS) else None
 
 
-def _save(request: HttpRequest, *, intake: Intake, token: str, step: str, step_forms: StepForms) -> HttpResponse:
+def _save(request: HttpRequest, *, intake: Intake, token: str, step: str, step_forms: steps.StepForms) -> HttpResponse:
     """Save a valid step, add a report if one came with it, and go on (or stay, to add another)."""
     try:
-        workflows.save_step(intake=intake, step=step, apply=_apply(step, step_forms.forms))
-    except workflows.IntakeLocked:
+        services.save_step(intake=intake, step=step, apply=steps.saver(step, step_forms.forms))
+    except services.IntakeLocked:
         return _read_only(request, token)
     upload = step_forms.forms.get("upload")
     if upload is not None and upload.cleaned_data.get("file"):
@@ -184,46 +66,35 @@ def _save(request: HttpRequest, *, intake: Intake, token: str, step: str, step_f
     return redirect("consultations:intake-review", token=token)
 
 
-def _open(request: HttpRequest, token: str) -> tuple[Intake | None, HttpResponse | None]:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return None, problem
-    return workflows.open_intake(consultation=consultation), None
-
-
+@patient_link
 @require_GET
-@never_cache
-def intake_start(request: HttpRequest, token: str) -> HttpResponse:
+def intake_start(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """The first step not yet saved, or the review page when every step has been."""
-    intake, problem = _open(request, token)
-    if problem:
-        return problem
+    intake = services.open_intake(consultation=consultation)
     unsaved = [slug for slug in STEP_SLUGS if slug not in intake.steps_saved]
-    if unsaved and not workflows.is_locked(intake):
+    if unsaved and not intake.is_locked:
         return redirect("consultations:intake-step", token=token, step=unsaved[0])
     return redirect("consultations:intake-review", token=token)
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
+def intake_step(request: HttpRequest, token: str, consultation: Consultation, step: str) -> HttpResponse:
     if step not in STEPS_BY_SLUG:
         raise Http404
-    intake, problem = _open(request, token)
-    if problem:
-        return problem
-    if workflows.is_locked(intake):
+    intake = services.open_intake(consultation=consultation)
+    if intake.is_locked:
         return _read_only(request, token)
     if request.method == "POST":
-        step_forms = _step_forms(step, intake, request.POST, request.FILES)
+        step_forms = steps.step_forms(step, intake, request.POST, request.FILES)
         if step_forms.is_valid():
             return _save(request, intake=intake, token=token, step=step, step_forms=step_forms)
         status = 400
     else:
-        step_forms = _step_forms(step, intake)
+        step_forms = steps.step_forms(step, intake)
         status = 200
     # Also when a refused step comes back: the page shows what is saved (the reports, which steps are done).
-    workflows.record_access(
+    record_access(
         request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what=f"step {step}"
     )
     index = STEP_SLUGS.index(step)
@@ -242,31 +113,27 @@ def intake_step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     return render(request, f"consultations/intake/step_{step}.html", context, status=status)
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def intake_review(request: HttpRequest, token: str) -> HttpResponse:
+def intake_review(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """Everything entered, step by step, and the button that submits it."""
-    intake, problem = _open(request, token)
-    if problem:
-        return problem
+    intake = services.open_intake(consultation=consultation)
     status = 200
     if request.method == "POST":
         already_sent = intake.is_submitted
         try:
-            workflows.submit_intake(intake=intake)
-        except workflows.IntakeLocked:
+            services.submit_intake(intake=intake)
+        except services.IntakeLocked:
             messages.error(request, LOCKED)
-        except workflows.NotReadyToSubmit:
+        except services.NotReadyToSubmit:
             status = 400
             messages.error(request, "Before you send it, please complete “Privacy and contact”.")
         else:
             if not already_sent:
                 messages.success(request, "Thank you. Your history is sent; we have e-mailed you a receipt.")
             return redirect("consultations:intake-review", token=token)
-    workflows.record_access(
-        request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what="review"
-    )
-    locked = workflows.is_locked(intake)
+    record_access(request=request, consultation=intake.consultation, action=AccessLog.Action.VIEW_INTAKE, what="review")
+    locked = intake.is_locked
     context = {
         "intake": intake,
         "consultation": intake.consultation,
@@ -287,14 +154,12 @@ def intake_review(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "consultations/intake/review.html", context, status=status)
 
 
+@patient_link
 @require_GET
-@never_cache
-def intake_upload(request: HttpRequest, token: str, upload: UUID) -> HttpResponse:
-    intake, problem = _open(request, token)
-    if problem:
-        return problem
+def intake_upload(request: HttpRequest, token: str, consultation: Consultation, upload: UUID) -> HttpResponse:
+    intake = services.open_intake(consultation=consultation)
     found = get_object_or_404(intake.uploads, token=upload)
-    workflows.record_access(
+    record_access(
         request=request,
         consultation=intake.consultation,
         action=AccessLog.Action.DOWNLOAD_UPLOAD,
@@ -303,13 +168,11 @@ def intake_upload(request: HttpRequest, token: str, upload: UUID) -> HttpRespons
     return file_response(found)
 
 
+@patient_link
 @require_POST
-@never_cache
-def intake_upload_remove(request: HttpRequest, token: str, upload: UUID) -> HttpResponse:
-    intake, problem = _open(request, token)
-    if problem:
-        return problem
-    if workflows.is_locked(intake):
+def intake_upload_remove(request: HttpRequest, token: str, consultation: Consultation, upload: UUID) -> HttpResponse:
+    intake = services.open_intake(consultation=consultation)
+    if intake.is_locked:
         return _read_only(request, token)
     found = get_object_or_404(intake.uploads, token=upload)
 
@@ -318,8 +181,8 @@ def intake_upload_remove(request: HttpRequest, token: str, upload: UUID) -> Http
         services.remove_upload(upload=found, keep_file=current.is_submitted)
 
     try:
-        workflows.save_step(intake=intake, step="imaging", apply=remove)
-    except workflows.IntakeLocked:
+        services.save_step(intake=intake, step="imaging", apply=remove)
+    except services.IntakeLocked:
         return _read_only(request, token)
     messages.success(request, "The report is removed.")
     return redirect("consultations:intake-step", token=token, step="imaging")

@@ -4,21 +4,18 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from consultations import services
+from consultations.booking import services
+from consultations.booking.availability import SlotUnavailable
+from consultations.links import link_invalid, patient_link
 from consultations.models import Consultation, WaitlistOffer
-from consultations.views.booking import consultation_from_token, link_problem
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def proposal(request: HttpRequest, token: str) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
-    if not services.proposal_waiting(consultation):
+def proposal(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
+    if not consultation.awaiting_patient:
         messages.info(request, "There is no proposed time waiting for your answer. Your consultation is below.")
         return redirect("consultations:my-consultation", token=token)
     if request.method == "POST":
@@ -47,24 +44,21 @@ def _still_open(offer: WaitlistOffer, consultation: Consultation) -> bool:
     )
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def waitlist_offer(request: HttpRequest, token: str, offer_id: str) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
+def waitlist_offer(request: HttpRequest, token: str, consultation: Consultation, offer_id: str) -> HttpResponse:
     offer = (
         WaitlistOffer.objects.select_related("location", "entry")
         .filter(public_id=offer_id, entry__consultation=consultation)
         .first()
     )
     if offer is None:
-        return render(request, "consultations/link_invalid.html", status=404)
+        return link_invalid(request)
     context = {"consultation": consultation, "offer": offer, "token": token}
     if request.method == "POST":
         try:
             services.take_waitlist_offer(offer=offer)
-        except (services.SlotUnavailable, services.OfferNotAvailable):
+        except (SlotUnavailable, services.OfferNotAvailable):
             # Another patient was quicker, or this patient's own consultation changed meanwhile.
             return render(request, "consultations/waitlist_offer_gone.html", context, status=409)
         messages.success(request, "Done: your consultation has the earlier time. We have sent you an e-mail with it.")

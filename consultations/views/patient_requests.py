@@ -5,29 +5,25 @@ from uuid import UUID
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from consultations import reviews
-from consultations.intake import record_access
-from consultations.models import AccessLog, InformationRequest
-from consultations.surgeon_forms import ReplyForm
-from consultations.views.booking import consultation_from_token, link_problem
+from consultations.audit import record_access
+from consultations.links import link_invalid, patient_link
+from consultations.models import AccessLog, Consultation, InformationRequest
+from consultations.review import services
+from consultations.review.forms import ReplyForm
 
 
+@patient_link
 @require_http_methods(["GET", "POST"])
-@never_cache
-def patient_question(request: HttpRequest, token: str, question: UUID) -> HttpResponse:
-    consultation = consultation_from_token(token)
-    if problem := link_problem(request, consultation):
-        return problem
+def patient_question(request: HttpRequest, token: str, consultation: Consultation, question: UUID) -> HttpResponse:
     found = (
         InformationRequest.objects.filter(intake__consultation=consultation, public_id=question)
         .select_related("intake")
         .first()
     )
     if found is None:
-        return render(request, "consultations/link_invalid.html", status=404)
+        return link_invalid(request)
     form = ReplyForm(request.POST or None) if not found.is_answered else None
     status = 200
     if request.method == "POST":
@@ -37,8 +33,8 @@ def patient_question(request: HttpRequest, token: str, question: UUID) -> HttpRe
             status = 409
         elif form.is_valid():
             try:
-                reviews.answer_question(question=found, reply=form.cleaned_data["reply"])
-            except reviews.AlreadyAnswered:
+                services.answer_question(question=found, reply=form.cleaned_data["reply"])
+            except services.AlreadyAnswered:
                 messages.info(request, "You have already answered this question. Please call us to add anything.")
             else:
                 messages.success(request, "Thank you. Your answer is saved and your surgeon will read it.")

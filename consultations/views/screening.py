@@ -1,7 +1,7 @@
 """The red-flag screen every patient passes before any free time is shown (DOMAIN.md §3).
 
 Until a request is sent, the answers are kept nowhere on the server: not in a row, the session, the
-address or a log line. The result travels in a signed cookie (see `consultations.screening`).
+address or a log line. The result travels in a signed cookie (see `consultations.booking.screening`).
 """
 
 from collections.abc import Callable
@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from clinic.models import Surgeon
-from consultations import screening
-from consultations.forms import SLUG, AcknowledgementForm, ScreenForm
+from consultations.booking import screening
+from consultations.booking.forms import SLUG, AcknowledgementForm, ScreenForm
 
 ACKNOWLEDGE = "acknowledge"
 
@@ -47,7 +47,7 @@ def screen_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 def _destination(request: HttpRequest) -> str | None:
     """The surgeon whose times the patient was going to see, if that surgeon takes requests; never a free URL."""
     slug = request.POST.get("surgeon") or request.GET.get("surgeon") or ""
-    if SLUG.fullmatch(slug) and Surgeon.objects.listed().filter(accepts_new_patients=True, slug=slug).exists():
+    if SLUG.fullmatch(slug) and Surgeon.objects.bookable().filter(slug=slug).exists():
         return slug
     return None
 

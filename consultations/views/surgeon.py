@@ -19,14 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.roles import SURGEON, role_required
-from consultations import reviews
-from consultations.downloads import file_response
-from consultations.intake import record_access
-from consultations.intake_display import NOT_ANSWERED
+from consultations.audit import record_access
+from consultations.intake.display import NOT_ANSWERED
+from consultations.intake.downloads import file_response
 from consultations.models import AccessLog, Consultation, IntakeReview, Upload
 from consultations.models.scheduling import DESK_INTAKE_LABELS, DESK_INTAKE_NONE
-from consultations.surgeon_forms import ConsultationRangeForm, InformationRequestForm, ReviewForm
-from consultations.surgeon_summary import (
+from consultations.review import services
+from consultations.review.forms import ConsultationRangeForm, InformationRequestForm, ReviewForm
+from consultations.review.summary import (
     earlier_intakes,
     earlier_summary_for,
     related,
@@ -73,9 +73,9 @@ def _list_row(consultation: Consultation, today: date) -> ListRow:
     )
 
 
+@role_required(SURGEON)
 @require_GET
 @never_cache
-@role_required(SURGEON)
 def surgeon_home(request: HttpRequest) -> HttpResponse:
     """My consultations: the next two weeks by default, or the days asked for; optionally only those not reviewed."""
     form = ConsultationRangeForm(request.GET)
@@ -133,24 +133,24 @@ def _summary_page(
     return render(request, "consultations/surgeon/summary.html", context, status=status)
 
 
+@role_required(SURGEON)
 @require_GET
 @never_cache
-@role_required(SURGEON)
 def surgeon_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _summary_page(request, _consultation(request, public_id))
 
 
+@role_required(SURGEON)
 @require_GET
 @never_cache
-@role_required(SURGEON)
 def surgeon_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The summary laid out for two printed pages; opening it is logged as a printout."""
     return _summary_page(request, _consultation(request, public_id), printing=True)
 
 
+@role_required(SURGEON)
 @require_POST
 @never_cache
-@role_required(SURGEON)
 def surgeon_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consultation = _consultation(request, public_id)
     intake = related(consultation, "intake")
@@ -160,13 +160,13 @@ def surgeon_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     elif form.is_valid():
         first_time = not hasattr(intake, "review")
         try:
-            reviews.review_intake(
+            services.review_intake(
                 intake=intake,
                 reviewer=request.user,
                 priority=form.cleaned_data["priority"],
                 notes=form.cleaned_data["notes"],
             )
-        except reviews.NotSubmitted:
+        except services.NotSubmitted:
             form.add_error(
                 None,
                 "The patient has not sent this history yet. You can review it once they have; "
@@ -183,9 +183,9 @@ def surgeon_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _summary_page(request, consultation, review_form=form, status=400)
 
 
+@role_required(SURGEON)
 @require_http_methods(["GET", "POST"])
 @never_cache
-@role_required(SURGEON)
 def surgeon_ask(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Ask the patient to add to one part of the history; they get an e-mail with a link to the question."""
     consultation = _consultation(request, public_id)
@@ -198,13 +198,13 @@ def surgeon_ask(request: HttpRequest, public_id: UUID) -> HttpResponse:
             form.add_error(None, "The patient has not started the history yet. The front desk can remind them.")
         elif form.is_valid():
             try:
-                reviews.ask_patient(
+                services.ask_patient(
                     intake=intake,
                     asked_by=request.user,
                     section=form.cleaned_data["section"],
                     message=form.cleaned_data["message"],
                 )
-            except reviews.CannotAsk:
+            except services.CannotAsk:
                 form.add_error(None, "This consultation is over or not going ahead, so the patient's link has expired.")
             else:
                 messages.success(request, "Question sent. The patient gets an e-mail with a link to it.")
@@ -213,9 +213,9 @@ def surgeon_ask(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "consultations/surgeon/ask.html", context, status=status)
 
 
+@role_required(SURGEON)
 @require_GET
 @never_cache
-@role_required(SURGEON)
 def surgeon_upload(request: HttpRequest, public_id: UUID, report: UUID) -> HttpResponse:
     """A report uploaded with this history or one of the patient's earlier ones, logged as a download."""
     consultation = _consultation(request, public_id)
@@ -232,9 +232,9 @@ def surgeon_upload(request: HttpRequest, public_id: UUID, report: UUID) -> HttpR
     return file_response(upload)
 
 
+@role_required(SURGEON)
 @require_GET
 @never_cache
-@role_required(SURGEON)
 def surgeon_earlier(request: HttpRequest, public_id: UUID, earlier_id: UUID) -> HttpResponse:
     """One of the patient's earlier histories, read-only, opened from this consultation."""
     consultation = _consultation(request, public_id)

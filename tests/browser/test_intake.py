@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from consultations.messages import patient_token
+from consultations.links import patient_token
 from consultations.models import AccessLog, Intake, RedFlagScreen
 from tests.browser.conftest import VIEWPORTS, check_accessibility, screenshot
 from tests.browser.test_booking import next_wednesday_noon

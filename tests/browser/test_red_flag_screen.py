@@ -7,9 +7,9 @@ import time_machine
 from playwright.sync_api import Page, expect
 
 from clinic.models import Surgeon
+from consultations.booking.red_flags import CALL_YOUR_SURGEON_NOW, EMERGENCY_HEADLINE, FLAGS, SAME_DAY_HEADLINE
+from consultations.booking.screening import ACKNOWLEDGEMENTS, Urgency
 from consultations.models import Consultation, Patient, RedFlagScreen
-from consultations.red_flags import CALL_YOUR_SURGEON_NOW, EMERGENCY_HEADLINE, FLAGS, SAME_DAY_HEADLINE
-from consultations.screening import ACKNOWLEDGEMENTS, Urgency
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.browser.test_booking import next_wednesday_noon
 from tests.factories import make_location, make_rule, make_surgeon

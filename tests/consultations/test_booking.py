@@ -11,7 +11,9 @@ from django.test import TestCase
 from django.urls import reverse
 
 from clinic import roles
-from consultations import services
+from consultations.booking import services as booking_services
+from consultations.booking.availability import SlotUnavailable, is_overlap
+from consultations.booking.services import FormAlreadyUsed, PatientDetails, request_consultation
 from consultations.models import Consultation, Patient, TimeOff
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, screened, sign_in
 
@@ -20,7 +22,7 @@ MONDAY = date(2026, 3, 9)
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
 
 
-def details(**overrides) -> services.PatientDetails:
+def details(**overrides) -> PatientDetails:
     values = {
         "first_name": "Robin",
         "last_name": "Fictional",
@@ -28,7 +30,7 @@ def details(**overrides) -> services.PatientDetails:
         "email": "robin@example.com",
         "phone": "(518) 555-0123",
     }
-    return services.PatientDetails(**values | overrides)
+    return PatientDetails(**values | overrides)
 
 
 @time_machine.travel(NOW, tick=False)
@@ -51,7 +53,7 @@ class RequestConsultationTests(TestCase):
             "idempotency_key": uuid.uuid4(),
         }
         with self.captureOnCommitCallbacks(execute=True):
-            return services.request_consultation(**values | overrides)
+            return request_consultation(**values | overrides)
 
     def test_a_request_takes_the_slot_and_emails_patient_and_desk(self) -> None:
         consultation = self.request()
@@ -76,16 +78,16 @@ class RequestConsultationTests(TestCase):
     def test_a_taken_slot_is_refused_with_the_clean_error(self) -> None:
         self.request()
 
-        with pytest.raises(services.SlotUnavailable):
+        with pytest.raises(SlotUnavailable):
             self.request(details=details(email="other@example.com"))
         assert Consultation.objects.count() == 1
 
     def test_a_time_the_surgeon_does_not_offer_is_refused(self) -> None:
         for start in (NINE + timedelta(minutes=10), NINE + timedelta(hours=5), NINE - timedelta(days=7)):
-            with self.subTest(start=start), pytest.raises(services.SlotUnavailable):
+            with self.subTest(start=start), pytest.raises(SlotUnavailable):
                 self.request(start=start)
         TimeOff.objects.create(surgeon=self.surgeon, start=NINE, end=NINE + timedelta(hours=1))
-        with pytest.raises(services.SlotUnavailable):
+        with pytest.raises(SlotUnavailable):
             self.request()
 
     def test_an_email_that_lowercases_differently_in_python_still_finds_the_patient(self) -> None:
@@ -99,9 +101,9 @@ class RequestConsultationTests(TestCase):
         key = uuid.uuid4()
         self.request(idempotency_key=key)
 
-        with pytest.raises(services.FormAlreadyUsed):
+        with pytest.raises(FormAlreadyUsed):
             self.request(idempotency_key=key, details=details(email="next.person@example.com"))
-        with pytest.raises(services.FormAlreadyUsed):
+        with pytest.raises(FormAlreadyUsed):
             self.request(idempotency_key=key, start=NINE + timedelta(minutes=30))
         assert Consultation.objects.count() == 1
 
@@ -134,7 +136,7 @@ class RequestConsultationTests(TestCase):
     def test_a_cancelled_consultation_frees_its_time(self) -> None:
         consultation = self.request()
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=consultation, reason="Feeling better")
+            booking_services.cancel_consultation(consultation=consultation, reason="Feeling better")
 
         assert self.request(details=details(email="next@example.com")).start == NINE
         cancel_mail = mail.outbox[2]
@@ -154,7 +156,7 @@ class ExclusionConstraintTests(TestCase):
 
         with pytest.raises(IntegrityError) as caught:
             make_consultation(self.surgeon, self.albany, NINE + timedelta(minutes=15))
-        assert services.is_overlap(caught.value)
+        assert is_overlap(caught.value)
 
     def test_finished_or_cancelled_consultations_do_not_hold_time(self) -> None:
         for status in ("cancelled", "declined", "completed", "no_show"):

@@ -9,7 +9,8 @@ from django.core import mail
 from django.db import connection
 from django.test import TransactionTestCase
 
-from consultations import services
+from consultations.booking.availability import SlotUnavailable
+from consultations.booking.services import PatientDetails, request_consultation, reschedule_consultation
 from consultations.models import Consultation
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon
 
@@ -49,11 +50,11 @@ class SimultaneousRequestTests(TransactionTestCase):
 
     def test_twenty_requests_for_one_slot_give_one_consultation(self) -> None:
         def request(index: int) -> Consultation:
-            return services.request_consultation(
+            return request_consultation(
                 surgeon=self.surgeon,
                 location=self.albany,
                 start=NINE,
-                details=services.PatientDetails(
+                details=PatientDetails(
                     first_name="Robin",
                     last_name=f"Fictional{index}",
                     date_of_birth=date(1970, 1, 1) + timedelta(days=index),
@@ -68,7 +69,7 @@ class SimultaneousRequestTests(TransactionTestCase):
         results = run_at_once(request, THREADS)
 
         won = [r for r in results if isinstance(r, Consultation)]
-        refused = [r for r in results if isinstance(r, services.SlotUnavailable)]
+        refused = [r for r in results if isinstance(r, SlotUnavailable)]
         assert (len(won), len(refused)) == (1, THREADS - 1), results
         assert Consultation.objects.count() == 1
         assert Consultation.objects.get().patient.last_name == won[0].patient.last_name
@@ -80,14 +81,12 @@ class SimultaneousRequestTests(TransactionTestCase):
         target = NINE + timedelta(hours=2)
 
         def move(index: int) -> Consultation:
-            return services.reschedule_consultation(
-                consultation=[first, second][index], start=target, location=self.albany
-            )
+            return reschedule_consultation(consultation=[first, second][index], start=target, location=self.albany)
 
         results = run_at_once(move, 2)
 
         assert sum(isinstance(r, Consultation) for r in results) == 1, results
-        assert sum(isinstance(r, services.SlotUnavailable) for r in results) == 1, results
+        assert sum(isinstance(r, SlotUnavailable) for r in results) == 1, results
         starts = sorted(Consultation.objects.values_list("start", flat=True))
         # One moved into the free slot and freed its old time; the other kept its own.
         assert target in starts and len(starts) == 2

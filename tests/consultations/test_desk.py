@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic import roles
-from consultations import services
+from consultations.desk.services import propose_another_time
 from consultations.models import Consultation, ConsultationEvent, Intake, IntakeReview, SentMessage
 from consultations.models.scheduling import SafetyFlag
 from tests.factories import (
@@ -243,7 +243,7 @@ class QueueTests(DeskTestCase):
             )
             self.review(consultation, IntakeReview.Priority.SOON)
         with self.captureOnCommitCallbacks(execute=True):
-            services.propose_another_time(
+            propose_another_time(
                 consultation=consultation,
                 surgeon=self.surgeon,
                 start=NEXT_MONDAY + timedelta(minutes=150),

@@ -5,7 +5,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from clinic import roles
-from consultations import services
+from consultations.booking.availability import free_slots_for
+from consultations.desk.services import add_time_off, end_availability_rule
 from consultations.models import AvailabilityRule, Consultation, TimeOff
 from tests.consultations.test_desk_schedule import table_rows
 from tests.factories import (
@@ -169,9 +170,9 @@ class EndClinicTests(AvailabilityTestData):
                 assert self.rule.valid_until is None
 
     def test_the_service_keeps_earlier_weeks(self) -> None:
-        services.end_availability_rule(rule=self.rule, last_day=date(2026, 3, 9))
+        end_availability_rule(rule=self.rule, last_day=date(2026, 3, 9))
 
-        assert [slot.start for slot in services.free_slots_for(self.ana, first_day=date(2026, 3, 9), days=14)] == [
+        assert [slot.start for slot in free_slots_for(self.ana, first_day=date(2026, 3, 9), days=14)] == [
             MARCH_9_NINE,
             MARCH_9_NINE + timedelta(minutes=30),
         ]
@@ -311,7 +312,7 @@ class TimeOffTests(AvailabilityTestData):
                 assert not TimeOff.objects.exists()
 
     def test_the_service_returns_the_consultations_that_hold_their_time(self) -> None:
-        time_off, affected = services.add_time_off(
+        time_off, affected = add_time_off(
             surgeon=self.ana,
             start=MARCH_9_NINE + timedelta(minutes=15),
             end=MARCH_9_NINE + timedelta(hours=1),
@@ -326,7 +327,7 @@ class TimeOffTests(AvailabilityTestData):
         time_off = make_time_off(self.ana, datetime(2026, 3, 16, 4, tzinfo=UTC), datetime(2026, 3, 17, 4, tzinfo=UTC))
         url = reverse("consultations:desk-time-off-remove", args=[time_off.pk])
         self.assertContains(self.client.get(url), "Remove time off")
-        assert services.free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1) == []
+        assert free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1) == []
 
         with self.assertLogs("consultations.desk") as logged:
             response = self.client.post(url)
@@ -337,7 +338,7 @@ class TimeOffTests(AvailabilityTestData):
             f"INFO:consultations.desk:Time off {time_off.pk} removed for surgeon ana by user {self.desk.pk}"
         ]
         # Lee holds 9:00 that day.
-        assert [slot.start for slot in services.free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1)] == [
+        assert [slot.start for slot in free_slots_for(self.ana, first_day=date(2026, 3, 16), days=1)] == [
             datetime(2026, 3, 16, 13, 30, tzinfo=UTC)
         ]
 

@@ -8,8 +8,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from clinic import roles
+from consultations.audit import csv_cell
 from consultations.models import AccessLog, Consultation
-from consultations.views.desk_schedule import csv_cell
 from tests.factories import (
     make_consultation,
     make_intake,

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from consultations.intake import save_step
-from consultations.intake_forms import WorkForm
-from consultations.messages import patient_token, public_id_from_token
+from consultations.intake.forms import WorkForm
+from consultations.intake.services import save_step
+from consultations.links import patient_token, public_id_from_token
 from consultations.models import (
     AccessLog,
     Consultation,
@@ -188,7 +188,7 @@ class StepsTests(IntakeTestCase):
         assert response.band and len(response.answers) == 10
 
     def function_items(self) -> list[str]:
-        from consultations.questionnaires import current_instrument, definition_of
+        from consultations.intake.questionnaires import current_instrument, definition_of
 
         return [item.id for item in definition_of(current_instrument("function")).items]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from django.core.management import CommandError, call_command
 from django.test import TestCase
 
+from consultations.intake.questionnaires import current_instrument, instrument_for, save_response
 from consultations.models import Instrument, QuestionnaireResponse
-from consultations.questionnaires import current_instrument, instrument_for, save_response
 from tests.factories import make_intake
 
 SYNTHETIC_PATH = Path(__file__).parent / "data" / "synthetic-odi.json"

@@ -5,11 +5,12 @@ from datetime import timedelta
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 
 from clinic import roles
-from consultations import tasks
 from consultations.models import SentMessage
+from consultations.notify import tasks
 from tests.consultations.test_messages import DB_TASKS, NINE, NOW, closed_port
 from tests.factories import make_consultation, make_location, make_surgeon, make_user
 
@@ -21,8 +22,9 @@ class MessageLogTests(TestCase):
         albany = make_location()
         consultation = make_consultation(make_surgeon(locations=[albany]), albany, NINE)
 
-        tasks.send_request_received.enqueue(consultation.pk)
-        tasks.send_new_request_to_desk.enqueue(consultation.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            tasks.queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
+            tasks.queue_message(consultation=consultation, kind=SentMessage.Kind.NEW_REQUEST_TO_DESK)
 
         assert len(mail.outbox) == 2
         logged = {sent.kind: sent for sent in SentMessage.objects.all()}
@@ -45,7 +47,8 @@ class MailServerDownLogTests(TransactionTestCase):
             EMAIL_PORT=closed_port(),
             EMAIL_USE_TLS=False,
         ):
-            tasks.send_cancelled.enqueue(consultation.pk)
+            with transaction.atomic():
+                tasks.queue_message(consultation=consultation, kind=SentMessage.Kind.CANCELLED)
             call_command("db_worker", batch=True, verbosity=0)
 
         sent = SentMessage.objects.get()

@@ -4,13 +4,14 @@ from datetime import UTC, datetime, timedelta
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import transaction
 from django.test import TestCase, TransactionTestCase, override_settings
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
-from consultations import tasks
-from consultations.messages import calendar_file
-from consultations.models import Consultation
+from consultations.models import Consultation, SentMessage
+from consultations.notify import tasks
+from consultations.notify.emails import calendar_file
 from tests.factories import make_consultation, make_location, make_surgeon
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -74,11 +75,12 @@ class MailServerDownTests(TransactionTestCase):
             EMAIL_PORT=closed_port(),
             EMAIL_USE_TLS=False,
         ):
-            tasks.send_request_received.enqueue(consultation.pk)
+            with transaction.atomic():
+                sent = tasks.queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
             call_command("db_worker", batch=True, verbosity=0)
             waiting = DBTaskResult.objects.filter(status="READY").get()
             assert waiting.run_after == NOW + tasks.RETRY_DELAYS[0]
-            assert waiting.args_kwargs["args"] == [consultation.pk, 1]
+            assert waiting.args_kwargs["args"] == [sent.pk, 1]
             assert not mail.outbox
 
         with override_settings(TASKS=DB_TASKS), time_machine.travel(NOW + timedelta(minutes=2), tick=False):

@@ -6,7 +6,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from clinic import roles
-from consultations.messages import patient_token
+from consultations.links import patient_token
 from consultations.models import Consultation
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user
 

@@ -14,10 +14,9 @@ from django.template.loader import render_to_string
 from django.test import SimpleTestCase, TestCase
 from django.utils import timezone
 
-from consultations import questionnaires
-from consultations.intake_display import NOT_ANSWERED
-from consultations.models import Instrument, Intake, QuestionnaireResponse
-from consultations.questionnaires import (
+from consultations.intake import questionnaires
+from consultations.intake.display import NOT_ANSWERED
+from consultations.intake.questionnaires import (
     DefinitionError,
     compare_with_previous,
     current_instrument,
@@ -29,7 +28,8 @@ from consultations.questionnaires import (
     shipped_definitions,
     validate_definition,
 )
-from consultations.scoring import Direction
+from consultations.intake.scoring import Direction
+from consultations.models import Instrument, Intake, QuestionnaireResponse
 from tests.factories import make_consultation, make_intake, make_location, make_patient, make_surgeon
 
 SYNTHETIC_PATH = Path(__file__).parent / "data" / "synthetic-odi.json"

@@ -8,8 +8,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import TestCase, TransactionTestCase
 
-from consultations import services, tasks
 from consultations.models import Consultation, Intake, SentMessage
+from consultations.notify import tasks
+from consultations.notify.reminders import send_due_reminders
 from tests.consultations.test_concurrency import run_at_once
 from tests.factories import make_consultation, make_intake, make_location, make_surgeon
 
@@ -159,7 +160,7 @@ class SimultaneousReminderRunsTests(TransactionTestCase):
         )
         make_intake(consultation, status=Intake.Status.COMPLETED, submitted_at=NOW)
 
-        results = run_at_once(lambda index: services.send_due_reminders(), 4)
+        results = run_at_once(lambda index: send_due_reminders(), 4)
 
         assert sorted(results) == [0, 0, 0, 1], results
         assert subjects() == [REMINDER]

@@ -1,4 +1,4 @@
-"""The one statement behind the slots API and the booking pages (`services.SCHEDULE_SQL`): what it may leave
+"""The one statement behind the slots API and the booking pages (`SCHEDULE_SQL`): what it may leave
 out because the exclusion constraint keeps a surgeon's consultations apart."""
 
 from datetime import UTC, date, datetime, time
@@ -7,7 +7,7 @@ import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
-from consultations import services
+from consultations.booking.availability import free_slots_for
 from consultations.models import Consultation
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon
 
@@ -25,7 +25,7 @@ class ScheduleStatementTests(TestCase):
         make_rule(cls.surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(11))
 
     def starts(self, **options) -> list[str]:
-        found = services.free_slots_for(self.surgeon, first_day=MONDAY, days=1, **options)
+        found = free_slots_for(self.surgeon, first_day=MONDAY, days=1, **options)
         return [slot.local_start.strftime("%H:%M") for slot in found]
 
     def test_a_consultation_that_began_before_the_window_still_blocks_its_end(self) -> None:

@@ -6,7 +6,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consultations.scoring import Band, Direction, band_for, compare, disability_index
+from consultations.intake.scoring import Band, Direction, band_for, compare, disability_index
 
 D = Decimal
 

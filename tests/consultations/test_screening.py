@@ -16,10 +16,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
-from consultations import screening, services
-from consultations.messages import patient_token
-from consultations.models import Consultation, Patient, RedFlagScreen
-from consultations.red_flags import (
+from consultations.booking import screening
+from consultations.booking.red_flags import (
     CALL_YOUR_SURGEON_NOW,
     CANNOT_ASSESS,
     DO_NOT_DRIVE,
@@ -31,6 +29,9 @@ from consultations.red_flags import (
     SAME_DAY_HEADLINE,
     Urgency,
 )
+from consultations.booking.services import PatientDetails, request_consultation
+from consultations.links import patient_token
+from consultations.models import Consultation, Patient, RedFlagScreen
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, screened
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
@@ -492,11 +493,11 @@ class RequestConsultationScreenTests(BookingSetup):
     def test_the_service_records_the_screen_with_the_consultation(self) -> None:
         screen = screening.ScreenResult.passed(["weight_loss"], recent_surgery=False, acknowledged=True, at=NOW)
 
-        consultation = services.request_consultation(
+        consultation = request_consultation(
             surgeon=self.surgeon,
             location=self.albany,
             start=NINE,
-            details=services.PatientDetails(
+            details=PatientDetails(
                 first_name="Robin",
                 last_name="Fictional",
                 date_of_birth=date(1968, 4, 2),

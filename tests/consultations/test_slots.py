@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from consultations.slots import Policy, Rule, free_slots
+from consultations.booking.slots import Policy, Rule, free_slots
 
 NEW_YORK = ZoneInfo("America/New_York")
 PHOENIX = ZoneInfo("America/Phoenix")

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from consultations.slots import Policy, Rule, free_slots, free_slots_json
+from consultations.booking.slots import Policy, Rule, free_slots, free_slots_json
 
 NO_LIMITS = Policy(min_notice=timedelta(0), horizon=timedelta(days=3650))
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)

@@ -5,8 +5,7 @@ from decimal import Decimal
 
 from django.test import SimpleTestCase
 
-from consultations.charts import score_trend_chart
-from consultations.intake_display import (
+from consultations.intake.display import (
     NOT_ANSWERED,
     Row,
     alerts,
@@ -17,6 +16,7 @@ from consultations.intake_display import (
     since_last_operation,
 )
 from consultations.models import Intake, Medication, PriorOperation
+from consultations.review.charts import score_trend_chart
 
 
 class IntervalTests(SimpleTestCase):

@@ -9,10 +9,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from consultations.booking.red_flags import FLAGS
 from consultations.models import AccessLog, Consultation, Intake, Medication, PriorOperation, Treatment
 from consultations.models.intake import Answer, Level
 from consultations.models.scheduling import SafetyFlag
-from consultations.red_flags import FLAGS
 from tests.factories import (
     make_consultation,
     make_function_score,

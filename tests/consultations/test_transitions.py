@@ -9,7 +9,18 @@ from django.test import SimpleTestCase, TestCase
 from icalendar import Calendar
 
 from clinic import roles
-from consultations import services, transitions
+from consultations.booking.availability import SlotUnavailable, free_slots_for
+from consultations.desk import services as desk_services
+from consultations.desk import transitions
+from consultations.desk.services import (
+    TransitionRefused,
+    check_in_consultation,
+    complete_consultation,
+    confirm_consultation,
+    decline_consultation,
+    mark_no_show,
+    propose_another_time,
+)
 from consultations.models import Consultation, ConsultationEvent, SentMessage
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user
 
@@ -124,17 +135,17 @@ class StatusServiceTests(TestCase):
         by = {"consultation": consultation, "by": self.desk}
         with self.captureOnCommitCallbacks(execute=True):
             if action == transitions.PROPOSE:
-                return services.propose_another_time(
+                return propose_another_time(
                     **by, surgeon=self.surgeon, start=NEXT_MONDAY + timedelta(hours=1), location=self.albany
                 )
             if action == transitions.DECLINE:
-                return services.decline_consultation(**by, reason="The surgeon does not treat this condition.")
+                return decline_consultation(**by, reason="The surgeon does not treat this condition.")
             return {
-                transitions.CONFIRM: services.confirm_consultation,
-                transitions.CANCEL: services.cancel_consultation,
-                transitions.CHECK_IN: services.check_in_consultation,
-                transitions.NO_SHOW: services.mark_no_show,
-                transitions.COMPLETE: services.complete_consultation,
+                transitions.CONFIRM: confirm_consultation,
+                transitions.CANCEL: desk_services.cancel_consultation,
+                transitions.CHECK_IN: check_in_consultation,
+                transitions.NO_SHOW: mark_no_show,
+                transitions.COMPLETE: complete_consultation,
             }[action](**by)
 
     def test_every_action_from_every_status(self) -> None:
@@ -151,7 +162,7 @@ class StatusServiceTests(TestCase):
                         assert (event.action, event.from_status, event.to_status) == (action, status, changed.status)
                         assert (event.by, event.at) == (self.desk, NOW)
                     else:
-                        with self.assertRaises(services.TransitionRefused) as refused:
+                        with self.assertRaises(TransitionRefused) as refused:
                             self.perform(action, consultation)
                         assert "cannot be" in refused.exception.message
                         consultation.refresh_from_db()
@@ -162,7 +173,7 @@ class StatusServiceTests(TestCase):
     def test_a_refusal_by_the_clock_changes_nothing(self) -> None:
         consultation = make_consultation(self.surgeon, self.albany, LATER_TODAY, status=Status.CONFIRMED)
 
-        with self.assertRaises(services.TransitionRefused):
+        with self.assertRaises(TransitionRefused):
             self.perform(transitions.NO_SHOW, consultation)
 
         consultation.refresh_from_db()
@@ -173,7 +184,7 @@ class StatusServiceTests(TestCase):
         missed = make_consultation(self.surgeon, self.albany, EARLIER_TODAY, status=Status.NO_SHOW)
         make_consultation(self.surgeon, self.albany, EARLIER_TODAY, status=Status.CHECKED_IN)
 
-        with self.assertRaises(services.TransitionRefused) as refused:
+        with self.assertRaises(TransitionRefused) as refused:
             self.perform(transitions.CHECK_IN, missed)
 
         assert "Another consultation holds this time" in refused.exception.message
@@ -195,7 +206,7 @@ class StatusEmailTests(TestCase):
 
     def test_confirming_sends_a_confirmation_whose_calendar_file_updates_the_entry(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            services.confirm_consultation(consultation=self.consultation, by=self.desk)
+            confirm_consultation(consultation=self.consultation, by=self.desk)
 
         (message,) = mail.outbox
         assert message.subject == "Your consultation is confirmed"
@@ -212,7 +223,7 @@ class StatusEmailTests(TestCase):
 
     def test_declining_tells_the_patient_why_and_removes_the_calendar_entry(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            services.decline_consultation(
+            decline_consultation(
                 consultation=self.consultation, by=self.desk, reason="Dr Test sees only patients over 18."
             )
 
@@ -226,7 +237,7 @@ class StatusEmailTests(TestCase):
 
     def test_a_decline_needs_a_reason(self) -> None:
         with self.assertRaises(ValueError):
-            services.decline_consultation(consultation=self.consultation, by=self.desk, reason="  ")
+            decline_consultation(consultation=self.consultation, by=self.desk, reason="  ")
 
         self.consultation.refresh_from_db()
         assert self.consultation.status == Status.REQUESTED
@@ -234,7 +245,9 @@ class StatusEmailTests(TestCase):
     def test_cancelling_for_the_desk_sends_a_cancellation_and_tells_no_desk(self) -> None:
         make_user(role=roles.FRONT_DESK)  # would receive "a patient changed" if the patient had cancelled
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=self.consultation, by=self.desk, reason="The surgeon is ill.")
+            desk_services.cancel_consultation(
+                consultation=self.consultation, by=self.desk, reason="The surgeon is ill."
+            )
 
         (message,) = mail.outbox
         assert message.subject == "Your consultation is cancelled"
@@ -249,7 +262,7 @@ class StatusEmailTests(TestCase):
         new_start = NEXT_MONDAY + timedelta(hours=4)  # 13:00 EDT with the other surgeon
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.propose_another_time(
+            propose_another_time(
                 consultation=self.consultation, surgeon=other, start=new_start, location=self.albany, by=self.desk
             )
 
@@ -267,15 +280,15 @@ class StatusEmailTests(TestCase):
         assert "From Mon Mar 9, 2026 9:00 AM EDT" in event.note and "to Mon Mar 9, 2026 1:00 PM EDT" in event.note
         # The old time is free again.
         assert NEXT_MONDAY in [
-            slot.start for slot in services.free_slots_for(self.surgeon, first_day=NEXT_MONDAY.date(), days=1)
+            slot.start for slot in free_slots_for(self.surgeon, first_day=NEXT_MONDAY.date(), days=1)
         ]
 
     def test_a_proposal_into_a_taken_time_is_refused_and_changes_nothing(self) -> None:
         taken = NEXT_MONDAY + timedelta(hours=1)
         make_consultation(self.surgeon, self.albany, taken)
 
-        with self.assertRaises(services.SlotUnavailable):
-            services.propose_another_time(
+        with self.assertRaises(SlotUnavailable):
+            propose_another_time(
                 consultation=self.consultation, surgeon=self.surgeon, start=taken, location=self.albany, by=self.desk
             )
 

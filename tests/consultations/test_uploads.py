@@ -13,11 +13,10 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
-from consultations import services
-from consultations.downloads import file_response
-from consultations.intake import IntakeLocked
+from consultations.intake.downloads import file_response
+from consultations.intake.services import IntakeLocked, TooManyUploads, add_upload, remove_upload
+from consultations.intake.uploads import prepare_upload
 from consultations.models import IntakeReview, Upload
-from consultations.uploads import prepare_upload
 from tests.consultations.test_concurrency import run_at_once
 from tests.factories import make_intake, make_user
 
@@ -248,7 +247,7 @@ class AddUploadTests(PrivateMediaMixin, TestCase):
         cls.intake = make_intake()
 
     def add(self, data: bytes, name: str = "report.pdf", kind: str = Upload.Kind.OPERATIVE_REPORT) -> Upload:
-        return services.add_upload(intake=self.intake, file=as_upload(data, name=name), kind=kind)
+        return add_upload(intake=self.intake, file=as_upload(data, name=name), kind=kind)
 
     def test_an_upload_is_stored_privately_under_a_name_of_its_own(self) -> None:
         pdf = pdf_bytes()
@@ -280,7 +279,7 @@ class AddUploadTests(PrivateMediaMixin, TestCase):
         for _ in range(10):
             self.add(pdf_bytes())
 
-        with self.assertRaises(services.TooManyUploads):
+        with self.assertRaises(TooManyUploads):
             self.add(pdf_bytes())
 
         assert self.intake.uploads.count() == 10
@@ -324,7 +323,7 @@ class AddUploadTests(PrivateMediaMixin, TestCase):
         kept = self.add(pdf_bytes())
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.remove_upload(upload=upload)
+            remove_upload(upload=upload)
             assert len(self.stored_files()) == 2
 
         assert list(self.intake.uploads.all()) == [kept]
@@ -334,7 +333,7 @@ class AddUploadTests(PrivateMediaMixin, TestCase):
 class FileResponseTests(PrivateMediaMixin, TestCase):
     def test_the_file_is_served_as_a_download_under_a_neutral_name(self) -> None:
         pdf = pdf_bytes()
-        upload = services.add_upload(
+        upload = add_upload(
             intake=make_intake(), file=as_upload(pdf, name="Fictional fusion report.pdf"), kind="operative_report"
         )
 
@@ -352,7 +351,7 @@ class FileResponseTests(PrivateMediaMixin, TestCase):
         assert "sandbox" in response["Content-Security-Policy"]
 
     def test_an_image_keeps_the_type_found_in_its_content(self) -> None:
-        upload = services.add_upload(
+        upload = add_upload(
             intake=make_intake(), file=as_upload(image_bytes("PNG"), name="scan.jpg"), kind="imaging_report"
         )
 
@@ -367,10 +366,10 @@ class SimultaneousUploadTests(PrivateMediaMixin, TransactionTestCase):
     def test_uploads_sent_at_once_never_pass_the_limit(self) -> None:
         intake = make_intake()
         for _ in range(9):
-            services.add_upload(intake=intake, file=as_upload(pdf_bytes()), kind="imaging_report")
+            add_upload(intake=intake, file=as_upload(pdf_bytes()), kind="imaging_report")
 
         results = run_at_once(
-            lambda _: services.add_upload(intake=intake, file=as_upload(pdf_bytes()), kind="imaging_report"), 4
+            lambda _: add_upload(intake=intake, file=as_upload(pdf_bytes()), kind="imaging_report"), 4
         )
 
         assert sorted(type(result).__name__ for result in results) == ["TooManyUploads"] * 3 + ["Upload"], results

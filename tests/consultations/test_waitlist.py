@@ -11,8 +11,18 @@ from django.test import TestCase, TransactionTestCase
 from django.urls import reverse
 
 from clinic import roles
-from consultations import services
-from consultations.messages import patient_token
+from consultations.booking import services as booking_services
+from consultations.booking.availability import SlotUnavailable
+from consultations.booking.services import (
+    PatientDetails,
+    request_consultation,
+    reschedule_consultation,
+    take_waitlist_offer,
+)
+from consultations.booking.waitlist import join_waitlist
+from consultations.desk import services as desk_services
+from consultations.desk.services import decline_consultation, propose_another_time
+from consultations.links import patient_token
 from consultations.models import (
     Consultation,
     ConsultationEvent,
@@ -45,7 +55,7 @@ class WaitlistTestCase(TestCase):
 
     def waitlisted(self, start: datetime, surgeon=None, **overrides) -> Consultation:
         consultation = make_consultation(surgeon or self.surgeon, self.albany, start, **overrides)
-        services.join_waitlist(consultation=consultation)
+        join_waitlist(consultation=consultation)
         return consultation
 
 
@@ -83,7 +93,7 @@ class JoiningTheWaitlistTests(WaitlistTestCase):
         assert list(WaitlistEntry.objects.values_list("consultation__start", flat=True)) == [NEXT_MONDAY]
 
     def test_the_request_service_joins_the_waitlist_in_its_own_transaction(self) -> None:
-        details = services.PatientDetails(
+        details = PatientDetails(
             first_name="Robin",
             last_name="Fictional",
             date_of_birth=date(1968, 4, 2),
@@ -98,10 +108,8 @@ class JoiningTheWaitlistTests(WaitlistTestCase):
             "reason": "Leg pain came back after my fusion.",
         }
 
-        waiting = services.request_consultation(
-            **request, start=NEXT_MONDAY, idempotency_key=uuid.uuid4(), waitlist=True
-        )
-        not_waiting = services.request_consultation(
+        waiting = request_consultation(**request, start=NEXT_MONDAY, idempotency_key=uuid.uuid4(), waitlist=True)
+        not_waiting = request_consultation(
             **request, start=NEXT_MONDAY + timedelta(hours=1), idempotency_key=uuid.uuid4()
         )
 
@@ -111,7 +119,7 @@ class JoiningTheWaitlistTests(WaitlistTestCase):
     def test_asking_twice_changes_nothing(self) -> None:
         consultation = self.waitlisted(MONDAY_AFTER)
 
-        services.join_waitlist(consultation=consultation)
+        join_waitlist(consultation=consultation)
 
         assert WaitlistEntry.objects.count() == 1
 
@@ -132,7 +140,7 @@ class OfferingAFreedTimeTests(WaitlistTestCase):
         WaitlistEntry.objects.filter(consultation=ended).update(ended_at=NOW)
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=self.freed, by=self.desk, reason="Moved away")
+            desk_services.cancel_consultation(consultation=self.freed, by=self.desk, reason="Moved away")
 
         offers = [message for message in mail.outbox if message.subject == OFFER]
         assert sorted(message.to[0] for message in offers) == sorted(
@@ -145,20 +153,20 @@ class OfferingAFreedTimeTests(WaitlistTestCase):
 
     def test_a_patients_own_cancellation_and_a_decline_offer_it_too(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=self.freed)
+            booking_services.cancel_consultation(consultation=self.freed)
         assert [m.subject for m in mail.outbox].count(OFFER) == 2
 
         mail.outbox.clear()
         declined = make_consultation(self.surgeon, self.albany, NEXT_MONDAY + timedelta(minutes=30))
         with self.captureOnCommitCallbacks(execute=True):
-            services.decline_consultation(consultation=declined, by=self.desk, reason="Not a spine problem")
+            decline_consultation(consultation=declined, by=self.desk, reason="Not a spine problem")
         assert [m.subject for m in mail.outbox].count(OFFER) == 2
 
     def test_a_freed_time_that_can_no_longer_be_booked_is_not_offered(self) -> None:
         TimeOff.objects.create(surgeon=self.surgeon, start=NEXT_MONDAY, end=NEXT_MONDAY + timedelta(hours=3))
 
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=self.freed, by=self.desk)
+            desk_services.cancel_consultation(consultation=self.freed, by=self.desk)
 
         assert OFFER not in [m.subject for m in mail.outbox]
         assert not WaitlistOffer.objects.exists()
@@ -172,7 +180,7 @@ class TakingAnOfferTests(WaitlistTestCase):
         self.second = self.waitlisted(MONDAY_AFTER + timedelta(minutes=30))
         freed = make_consultation(self.surgeon, self.albany, NEXT_MONDAY)
         with self.captureOnCommitCallbacks(execute=True):
-            services.cancel_consultation(consultation=freed, by=self.desk)
+            desk_services.cancel_consultation(consultation=freed, by=self.desk)
         mail.outbox.clear()
 
     def url(self, consultation: Consultation) -> str:
@@ -236,15 +244,15 @@ class SimultaneousOfferTakingTests(TransactionTestCase):
         make_rule(surgeon, albany, weekday=0, start_time=time(9), end_time=time(12))
         waiting = [make_consultation(surgeon, albany, MONDAY_AFTER + timedelta(minutes=30 * n)) for n in range(2)]
         for consultation in waiting:
-            services.join_waitlist(consultation=consultation)
+            join_waitlist(consultation=consultation)
         freed = make_consultation(surgeon, albany, NEXT_MONDAY)
-        services.cancel_consultation(consultation=freed, by=make_user(role="front_desk"))
+        desk_services.cancel_consultation(consultation=freed, by=make_user(role="front_desk"))
         offers = [WaitlistOffer.objects.get(entry__consultation=consultation) for consultation in waiting]
 
-        results = run_at_once(lambda index: services.take_waitlist_offer(offer=offers[index]), 2)
+        results = run_at_once(lambda index: take_waitlist_offer(offer=offers[index]), 2)
 
         assert sum(isinstance(result, Consultation) for result in results) == 1, results
-        assert sum(isinstance(result, services.SlotUnavailable) for result in results) == 1, results
+        assert sum(isinstance(result, SlotUnavailable) for result in results) == 1, results
         assert Consultation.objects.occupying().filter(start=NEXT_MONDAY).count() == 1
         assert WaitlistOffer.objects.filter(taken_at__isnull=False).count() == 1
         assert sorted(Consultation.objects.occupying().values_list("start", flat=True)) in (
@@ -262,7 +270,7 @@ class AnsweringAProposalTests(WaitlistTestCase):
 
     def propose(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            services.propose_another_time(
+            propose_another_time(
                 consultation=self.consultation,
                 surgeon=self.surgeon,
                 start=NEXT_MONDAY + timedelta(hours=2),
@@ -309,7 +317,7 @@ class AnsweringAProposalTests(WaitlistTestCase):
     def test_choosing_another_time_instead_ends_the_proposal(self) -> None:
         self.propose()
         with self.captureOnCommitCallbacks(execute=True):
-            services.reschedule_consultation(
+            reschedule_consultation(
                 consultation=self.consultation, start=NEXT_MONDAY + timedelta(minutes=30), location=self.albany
             )
 

@@ -2,8 +2,8 @@
 
 from unittest import TestCase
 
-from consultations import red_flags
-from consultations.red_flags import Urgency, classify
+from consultations.booking import red_flags
+from consultations.booking.red_flags import Urgency, classify
 
 
 class ClassifyTests(TestCase):

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test import TestCase
 from django.urls import reverse
 
-from consultations.red_flags import EMERGENCY_ACTION, SAME_DAY_ACTION
+from consultations.booking.red_flags import EMERGENCY_ACTION, SAME_DAY_ACTION
 from tests.factories import make_article
 
 SELF_CHECK = reverse("education:self-check")

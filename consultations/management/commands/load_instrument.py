@@ -7,13 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from consultations.intake.questionnaires import DefinitionError, shipped_for, validate_definition
 from consultations.models import Instrument
-from consultations.questionnaires import DefinitionError, shipped_for, validate_definition
 
 
 class Command(BaseCommand):
     help = (
-        "Install a questionnaire definition from a JSON file (the shape of consultations/instruments/*.json). "
+        "Install a questionnaire definition from a JSON file (the shape of consultations/intake/instruments/*.json). "
         "New intakes then use it instead of the questionnaire they used before for the same purpose; answers "
         "already given keep the questionnaire they were given with. Loading the same file again changes nothing."
     )

@@ -1,4 +1,5 @@
-"""The front desk's forms for schedules, availability, time off and finding patients."""
+"""The front desk's forms: status buttons and proposing a time, schedules, availability, time off and finding
+patients."""
 
 import re
 import uuid
@@ -11,34 +12,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
+from consultations.booking.forms import clean_slot_field
+from consultations.booking.slots import local_instant
+from consultations.desk import transitions
+from consultations.fields import DateInput, TimeInput, check_within_reach
 from consultations.models import AvailabilityRule, TimeOff
-from consultations.slots import local_instant
 
-# Far enough for any real schedule or absence, near enough that date arithmetic never leaves the calendar.
-YEARS_EITHER_SIDE = 5
 REFERENCE = re.compile(r"[0-9A-F]{8}")
-
-
-def check_within_reach(day: date) -> date:
-    today = timezone.localdate()
-    reach = timedelta(days=365 * YEARS_EITHER_SIDE)
-    if not today - reach <= day <= today + reach:
-        raise ValidationError(f"Choose a date within {YEARS_EITHER_SIDE} years of today.")
-    return day
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs, format="%H:%M")
 
 
 class ScheduleForm(forms.Form):
@@ -250,3 +230,38 @@ class PatientSearchForm(forms.Form):
         """Every public id whose first 8 hex digits are the reference, as a range the unique index can use."""
         prefix = self.cleaned_data["reference"].lower()
         return uuid.UUID(prefix + "0" * 24), uuid.UUID(prefix + "f" * 24)
+
+
+class DeskActionForm(forms.Form):
+    """One of the desk's status buttons; a decline needs a reason the patient will read."""
+
+    BACK = {"today": "consultations:desk-today", "queue": "consultations:desk-queue"}
+
+    action = forms.ChoiceField(
+        choices=[(action, transition.button) for action, transition in transitions.ACTIONS.items()]
+    )
+    reason = forms.CharField(
+        label="Reason the patient will read", max_length=300, required=False, widget=forms.TextInput()
+    )
+    # Where to go afterwards: the page the button was on (the consultation's own page when empty).
+    back = forms.ChoiceField(choices=[("", "")] + [(name, name) for name in BACK], required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == transitions.DECLINE and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the patient a reason when declining a request.")
+        return data
+
+
+class ProposeForm(forms.Form):
+    surgeon = forms.SlugField()
+    slot = forms.CharField()
+    note = forms.CharField(
+        label="Note for the history (optional)",
+        max_length=200,
+        required=False,
+        help_text="Why the time changed, for the desk. The patient does not see it.",
+    )
+
+    def clean_slot(self) -> tuple[datetime, Location]:
+        return clean_slot_field(self.cleaned_data["slot"])

@@ -1,4 +1,4 @@
-"""Write workflows for the intake history: open it, save a step, submit it, amend it, and log who looked.
+"""Write workflows for the intake history: open it, save a step, submit it, amend it, add and remove reports.
 
 Each step is saved in its own transaction, so nothing typed before "Next" is lost. After submission the patient
 may still change answers until the surgeon has reviewed them; every such change first keeps the intake as it
@@ -6,19 +6,22 @@ stood in an `IntakeVersion`.
 """
 
 import json
+import logging
 from collections.abc import Callable
 from functools import partial
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.forms.models import model_to_dict
-from django.http import HttpRequest
 from django.utils import timezone
 
-from clinic.roles import FRONT_DESK, SURGEON
-from consultations import tasks
-from consultations.models import AccessLog, Consultation, Intake, IntakeVersion
+from consultations.intake import uploads
+from consultations.models import Consultation, Intake, IntakeVersion, SentMessage, Upload
+from consultations.notify.tasks import queue_message
+
+logger = logging.getLogger(__name__)
 
 # Steps a submission needs; the others may be left for the surgeon to ask about.
 REQUIRED_TO_SUBMIT = ("consent",)
@@ -32,11 +35,6 @@ class NotReadyToSubmit(Exception):
     def __init__(self, missing: list[str]) -> None:
         super().__init__(", ".join(missing))
         self.missing = missing
-
-
-def is_locked(intake: Intake) -> bool:
-    consultation = intake.consultation
-    return hasattr(intake, "review") or consultation.is_over or consultation.status not in Consultation.OCCUPYING
 
 
 def open_intake(*, consultation: Consultation) -> Intake:
@@ -93,7 +91,7 @@ def save_step(*, intake: Intake, step: str, apply: Callable[[Intake], list[str] 
     device). When that changes a submitted intake, the intake as it stood is kept as a version and the intake
     is marked amended; saving the same answers again changes nothing."""
     locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
-    if is_locked(locked):
+    if locked.is_locked:
         raise IntakeLocked
     before = snapshot(locked) if locked.is_submitted else None
     # The forms were bound to the caller's instance; bring it up to date with the row just locked.
@@ -113,7 +111,7 @@ def save_step(*, intake: Intake, step: str, apply: Callable[[Intake], list[str] 
 def submit_intake(*, intake: Intake) -> Intake:
     """Mark the intake complete, send the patient a receipt and tell the front desk. Submitting twice is harmless."""
     intake = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
-    if is_locked(intake):
+    if intake.is_locked:
         raise IntakeLocked
     if intake.is_submitted:
         return intake
@@ -123,48 +121,65 @@ def submit_intake(*, intake: Intake) -> Intake:
     intake.status = Intake.Status.COMPLETED
     intake.submitted_at = timezone.now()
     intake.save(update_fields=["status", "submitted_at", "updated_at"])
-    transaction.on_commit(partial(tasks.send_intake_received.enqueue, intake.consultation_id))
-    transaction.on_commit(partial(tasks.send_intake_to_desk.enqueue, intake.consultation_id))
+    queue_message(consultation=intake.consultation, kind=SentMessage.Kind.INTAKE_RECEIVED)
+    queue_message(consultation=intake.consultation, kind=SentMessage.Kind.INTAKE_TO_DESK)
     return intake
 
 
-def role_of(user: AbstractBaseUser | AnonymousUser) -> str:
-    """The role an access is logged under: staff by their role, anyone else through the patient's link."""
-    if not user.is_authenticated:
-        return AccessLog.Role.PATIENT
-    if user.is_superuser:
-        return AccessLog.Role.ADMIN
-    groups = set(user.groups.values_list("name", flat=True))
-    return next((role for role in (SURGEON, FRONT_DESK) if role in groups), AccessLog.Role.PATIENT)
+class TooManyUploads(Exception):
+    """The intake already holds as many uploads as INTAKE_UPLOADS_PER_INTAKE allows."""
 
 
-def access_entry(
-    *,
-    request: HttpRequest,
-    patient_id: int,
-    consultation: Consultation | None,
-    action: str,
-    what: str = "",
-    role: str | None = None,
-) -> AccessLog:
-    """An unsaved access-log row for this request's user, role (looked up unless given) and address."""
-    user = request.user if request.user.is_authenticated else None
-    return AccessLog(
-        user=user,
-        username=user.get_username() if user else "",
-        role=role or role_of(request.user),
-        patient_id=patient_id,
-        consultation=consultation,
-        action=action,
-        what=what,
-        ip=request.META.get("REMOTE_ADDR") or None,
+def _delete_stored_file(name: str) -> None:
+    if not name:
+        return
+    try:
+        Upload.file.field.storage.delete(name)
+    except OSError:
+        # The name is the upload's token, never the patient's file name.
+        logger.exception("Could not delete the stored upload %s", name)
+
+
+def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
+    """Check `file` by its content (a ValidationError saying why if refused) and store it with the intake.
+
+    The file is written before the row, inside this function's own transaction, and deleted again if anything
+    fails up to and including the commit. Django has no hook for the rollback of an enclosing transaction, which
+    would leave the file behind, so the transaction is durable: calling this inside `atomic()` is an error.
+    """
+    # Decoding and re-encoding an image takes a while: done before the intake is locked.
+    prepared = uploads.prepare_upload(file)
+    upload = Upload(
+        kind=kind,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        original_name=prepared.original_name,
+        sha256=prepared.sha256,
     )
+    try:
+        with transaction.atomic(durable=True):
+            locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
+            if locked.is_locked:
+                # Reviewed (or the visit is over) since the page was shown.
+                raise IntakeLocked
+            if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:
+                raise TooManyUploads
+            upload.intake = locked
+            upload.file.save(prepared.content.name, prepared.content, save=False)
+            upload.save()
+    except BaseException:
+        _delete_stored_file(upload.file.name)
+        raise
+    return upload
 
 
-def record_access(*, request: HttpRequest, consultation: Consultation, action: str, what: str = "") -> AccessLog:
-    """Write the access-log row for a view or download of a patient's intake, in the same request."""
-    entry = access_entry(
-        request=request, patient_id=consultation.patient_id, consultation=consultation, action=action, what=what
-    )
-    entry.save()
-    return entry
+@transaction.atomic
+def remove_upload(*, upload: Upload, keep_file: bool = False) -> None:
+    """Delete the upload's row now and its file once that is committed, so a rollback keeps both.
+
+    `keep_file` leaves the file in place for an earlier version of the intake that still lists it (a report
+    removed after submission: see `snapshot`)."""
+    name = upload.file.name
+    upload.delete()
+    if not keep_file:
+        transaction.on_commit(partial(_delete_stored_file, name))

@@ -14,8 +14,9 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from consultations import charts, scoring
-from consultations.intake_display import (
+from consultations.booking.red_flags import FLAGS
+from consultations.intake import scoring
+from consultations.intake.display import (
     NOT_ANSWERED,
     Alert,
     Row,
@@ -29,6 +30,7 @@ from consultations.intake_display import (
     since_last_operation,
     unanswered_risks,
 )
+from consultations.intake.questionnaires import FUNCTION, NO_SCORE, PAIN, definition_of, response_rows
 from consultations.models import (
     Consultation,
     InformationRequest,
@@ -38,8 +40,7 @@ from consultations.models import (
     RedFlagScreen,
     Upload,
 )
-from consultations.questionnaires import FUNCTION, NO_SCORE, PAIN, definition_of, response_rows
-from consultations.red_flags import FLAGS
+from consultations.review import charts
 
 PAIN_SITES = (("back", "Back"), ("leg", "Leg"))
 PAIN_TIMES = (("now", "Now"), ("average", "Usual day, last 7 days"), ("worst", "Worst, last 7 days"))

@@ -11,27 +11,11 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from clinic.models import Location, Surgeon
+from consultations.booking.slots import Slot
 from consultations.models import AvailabilityRule, Consultation, TimeOff
-from consultations.slots import Slot
+from consultations.when import clock_zone, dated, span
 
 CONSULTATION, FREE, TIME_OFF = "consultation", "free", "time_off"
-
-
-def clock(moment: datetime) -> str:
-    """'9:30 AM' for a local time."""
-    return f"{moment.hour % 12 or 12}:{moment:%M} {'AM' if moment.hour < 12 else 'PM'}"
-
-
-def span(start: datetime, end: datetime) -> str:
-    """'9:00 AM to 9:30 AM EDT' for two local times of the same day; each zone named across a clock change."""
-    if start.tzname() != end.tzname():
-        return f"{clock(start)} {start.tzname()} to {clock(end)} {end.tzname()}"
-    return f"{clock(start)} to {clock(end)} {end.tzname()}"
-
-
-def long_moment(moment: datetime) -> str:
-    """'Mon Mar 9, 2026, 9:30 AM EDT' for a local time."""
-    return f"{moment:%a %b} {moment.day}, {moment.year}, {clock(moment)} {moment.tzname()}"
 
 
 def rule_applies_on(rule: AvailabilityRule, day: date) -> bool:
@@ -116,9 +100,9 @@ def _time_off_entry(time_off: TimeOff, day: date, zone: ZoneInfo) -> Entry | Non
     if start <= day_start and end >= day_end:
         when = f"All day ({day_start.tzname()})"
     elif end >= day_end:
-        when = f"From {clock(start)} {start.tzname()}"
+        when = f"From {clock_zone(start)}"
     elif start <= day_start:
-        when = f"Until {clock(end)} {end.tzname()}"
+        when = f"Until {clock_zone(end)}"
     else:
         when = span(start, end)
     return Entry(
@@ -126,7 +110,7 @@ def _time_off_entry(time_off: TimeOff, day: date, zone: ZoneInfo) -> Entry | Non
         sort_key=max(start, day_start),
         when=when,
         time_off=time_off,
-        time_off_range=f"{long_moment(start)} to {long_moment(end)}",
+        time_off_range=f"{dated(start)} to {dated(end)}",
     )
 
 
@@ -162,7 +146,7 @@ def build(
                     kind=CONSULTATION,
                     sort_key=local_start,
                     when=span(local_start, local_end),
-                    starts=f"{clock(local_start)} {local_start.tzname()}",
+                    starts=clock_zone(local_start),
                     location=consultation.location,
                     consultation=consultation,
                 )
@@ -176,7 +160,7 @@ def build(
                         kind=FREE,
                         sort_key=local_start,
                         when=span(local_start, slot.end.astimezone(local_start.tzinfo)),
-                        starts=f"{clock(local_start)} {local_start.tzname()}",
+                        starts=clock_zone(local_start),
                         location=locations.get(slot.location),
                     )
                 )

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from consultations import when
+
+# Local dates run up to 14 hours either side of UTC (from UTC-12 to UTC+14).
+ZONE_MARGIN = timedelta(hours=14)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -47,14 +52,12 @@ class Slot:
     @property
     def label(self) -> str:
         """The local time with its zone's abbreviation, e.g. '9:30 AM EST'."""
-        local = self.local_start
-        return f"{local.hour % 12 or 12}:{local:%M} {'AM' if local.hour < 12 else 'PM'} {local.tzname()}"
+        return when.clock_zone(self.local_start)
 
     @property
     def day_label(self) -> str:
         """The local date, e.g. 'Monday, March 9, 2026'."""
-        local = self.local_start
-        return f"{local:%A, %B} {local.day}, {local.year}"
+        return when.day(self.local_start)
 
     @property
     def token(self) -> str:
@@ -69,6 +72,12 @@ class Policy:
     min_notice: timedelta = timedelta(hours=24)
     horizon: timedelta = timedelta(days=90)
     buffer: timedelta = timedelta(0)
+
+
+def local_days_window(first_day: date, days: int) -> tuple[datetime, datetime]:
+    """The UTC range that holds every instant of the local dates from `first_day` for `days` days, in any zone."""
+    since = datetime.combine(first_day, time.min, tzinfo=UTC) - ZONE_MARGIN
+    return since, datetime.combine(first_day + timedelta(days=days), time.min, tzinfo=UTC) + ZONE_MARGIN
 
 
 def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime | None:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import Location
-from consultations import red_flags, screening, transitions
+from consultations.booking import red_flags, screening
 from consultations.models import Consultation, Patient
 
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
@@ -132,7 +132,7 @@ class FindSlotsForm(forms.Form):
 
 
 class RedFlagForm(forms.Form):
-    """The red-flag questions of `consultations.red_flags`, one group of tick boxes per question, all optional.
+    """The red-flag questions of `consultations.booking.red_flags`, one group of tick boxes per question, all optional.
 
     Shared by the education self-check and the screen before booking, so that both ask the same thing.
     """
@@ -210,36 +210,3 @@ class AcknowledgementForm(forms.Form):
         field = self.fields["confirmed"]
         field.label = screening.ACKNOWLEDGEMENTS[urgency][1]
         field.error_messages["required"] = self.REQUIRED[urgency]
-
-
-class DeskActionForm(forms.Form):
-    """One of the desk's status buttons; a decline needs a reason the patient will read."""
-
-    BACK = {"today": "consultations:desk-today", "queue": "consultations:desk-queue"}
-
-    action = forms.ChoiceField(choices=[(action, label) for action, label in transitions.LABELS.items()])
-    reason = forms.CharField(
-        label="Reason the patient will read", max_length=300, required=False, widget=forms.TextInput()
-    )
-    # Where to go afterwards: the page the button was on (the consultation's own page when empty).
-    back = forms.ChoiceField(choices=[("", "")] + [(name, name) for name in BACK], required=False)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("action") == transitions.DECLINE and not data.get("reason", "").strip():
-            self.add_error("reason", "Give the patient a reason when declining a request.")
-        return data
-
-
-class ProposeForm(forms.Form):
-    surgeon = forms.SlugField()
-    slot = forms.CharField()
-    note = forms.CharField(
-        label="Note for the history (optional)",
-        max_length=200,
-        required=False,
-        help_text="Why the time changed, for the desk. The patient does not see it.",
-    )
-
-    def clean_slot(self) -> tuple[datetime, Location]:
-        return clean_slot_field(self.cleaned_data["slot"])

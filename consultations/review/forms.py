@@ -5,9 +5,8 @@ from datetime import date, timedelta
 from django import forms
 from django.utils import timezone
 
-from consultations.intake_forms import STEPS
-from consultations.models import IntakeReview
-from consultations.schedule_forms import DateInput, check_within_reach
+from consultations.fields import DateInput, check_within_reach
+from consultations.models import STEPS, IntakeReview
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366

@@ -1,16 +1,12 @@
 """Write workflows of the surgeon's review: mark an intake reviewed with notes and a priority, ask the patient
-for more, take the patient's reply, and log an export of a patient's access log."""
-
-from functools import partial
+for more (the e-mail only links to the question), and take the patient's reply."""
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 
-from consultations import tasks
-from consultations.intake import access_entry
-from consultations.models import AccessLog, Consultation, InformationRequest, Intake, IntakeReview, Patient
+from consultations.models import Consultation, InformationRequest, Intake, IntakeReview, SentMessage
+from consultations.notify.tasks import queue_message
 
 
 class NotSubmitted(Exception):
@@ -52,7 +48,7 @@ def ask_patient(*, intake: Intake, asked_by: AbstractBaseUser, section: str, mes
     question = InformationRequest.objects.create(
         intake=intake, section=section, message=message, asked_by=asked_by, asked_at=timezone.now()
     )
-    transaction.on_commit(partial(tasks.send_information_request.enqueue, question.pk))
+    queue_message(consultation=consultation, kind=SentMessage.Kind.INFORMATION_REQUEST, question=question)
     return question
 
 
@@ -65,12 +61,3 @@ def answer_question(*, question: InformationRequest, reply: str) -> InformationR
     locked.reply, locked.replied_at = reply, timezone.now()
     locked.save(update_fields=["reply", "replied_at"])
     return locked
-
-
-def record_export(*, request: HttpRequest, patient: Patient, what: str) -> AccessLog:
-    """Log an export of a patient's data that belongs to no one consultation (their access log)."""
-    entry = access_entry(
-        request=request, patient_id=patient.pk, consultation=None, action=AccessLog.Action.EXPORT, what=what
-    )
-    entry.save()
-    return entry

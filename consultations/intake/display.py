@@ -5,8 +5,8 @@ Nothing disappears: an unanswered question reads "Not answered", so a reader can
 
 from dataclasses import dataclass, field
 
-from consultations.intake_forms import PAIN_AREAS, PAIN_SIDE_LABELS, STEPS_BY_SLUG
-from consultations.models import Intake, Medication, PriorOperation, Treatment
+from consultations.intake.forms import PAIN_AREAS, PAIN_SIDE_LABELS
+from consultations.models import STEPS_BY_SLUG, Intake, Medication, PriorOperation, Treatment
 
 NOT_ANSWERED = "Not answered"
 # Marked on the "BMI" row and among the surgeon's risks: from here the risks of an operation rise markedly.

@@ -15,7 +15,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from consultations.red_flags import FLAGS, Advice, Urgency, classify
+from consultations.booking.red_flags import FLAGS, Advice, Urgency, classify
 
 COOKIE_NAME = "red_flag_screen"
 SALT = "consultations.red-flag-screen"

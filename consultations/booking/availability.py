@@ -1,0 +1,217 @@
+"""Which times are free: the booking policy, free slots of one or several surgeons (one SQL statement for one
+surgeon), and whether a chosen time is still offered. Reads only; the writes are in `booking.services`."""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection
+from django.utils import timezone
+
+from clinic.models import Location, Surgeon
+from consultations.booking import slots
+from consultations.models import AvailabilityRule, Consultation, TimeOff
+
+EXCLUSION_VIOLATION = "23P01"
+
+
+class SlotUnavailable(Exception):
+    """The time is not free: taken meanwhile, on time off, outside the rules, too soon or too far ahead."""
+
+
+class SlotTaken(SlotUnavailable):
+    """Someone else took the time between showing and booking it (the database's exclusion constraint)."""
+
+
+def booking_policy() -> slots.Policy:
+    return slots.Policy(
+        min_notice=timedelta(hours=settings.BOOKING_MIN_NOTICE_HOURS),
+        horizon=timedelta(days=settings.BOOKING_HORIZON_DAYS),
+        buffer=timedelta(minutes=settings.BOOKING_BUFFER_MINUTES),
+    )
+
+
+def is_overlap(error: IntegrityError) -> bool:
+    return getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION
+
+
+def _rule(rule: AvailabilityRule) -> slots.Rule:
+    return slots.Rule(
+        location=rule.location.slug,
+        timezone=rule.location.timezone,
+        weekday=rule.weekday,
+        start=rule.start_time,
+        end=rule.end_time,
+        slot_minutes=rule.slot_minutes,
+        valid_from=rule.valid_from,
+        valid_until=rule.valid_until,
+    )
+
+
+def _window(first_day: date, days: int, policy: slots.Policy) -> tuple[datetime, datetime]:
+    """The UTC range whose time off and consultations can touch slots on those local dates."""
+    since, until = slots.local_days_window(first_day, days)
+    return since - policy.buffer, until + policy.buffer
+
+
+def free_slots_by_surgeon(
+    surgeon_ids: list[int],
+    *,
+    first_day: date,
+    days: int,
+    now: datetime | None = None,
+    ignore: Consultation | None = None,
+) -> dict[int, list[slots.Slot]]:
+    """Free slots of each surgeon over local dates, in three queries however many surgeons and bookings."""
+    now = now or timezone.now()
+    policy = booking_policy()
+    window_start, window_end = _window(first_day, days, policy)
+    rules: dict[int, list[slots.Rule]] = defaultdict(list)
+    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for rule in AvailabilityRule.objects.filter(surgeon__in=surgeon_ids).select_related("location"):
+        rules[rule.surgeon_id].append(_rule(rule))
+    for surgeon_id, start, end in TimeOff.objects.filter(
+        surgeon__in=surgeon_ids, start__lt=window_end, end__gt=window_start
+    ).values_list("surgeon", "start", "end"):
+        busy[surgeon_id].append((start, end))
+    occupied = Consultation.objects.occupying().filter(surgeon__in=surgeon_ids).overlapping(window_start, window_end)
+    if ignore is not None:
+        occupied = occupied.exclude(pk=ignore.pk)
+    for surgeon_id, start, end in occupied.values_list("surgeon", "start", "end"):
+        busy[surgeon_id].append((start, end))
+    return {
+        surgeon_id: slots.free_slots(
+            rules=rules[surgeon_id], busy=busy[surgeon_id], first_day=first_day, days=days, now=now, policy=policy
+        )
+        for surgeon_id in surgeon_ids
+    }
+
+
+# One surgeon's row, rules, time off and occupied times in one statement: for one surgeon (the slots API, the
+# booking pages) building three ORM queries cost more than running them (bench/README.md). `{surgeon}` is the
+# condition that picks the surgeon; `since` and `until` are the UTC window, `ignore` a consultation to leave
+# out (the one being moved). Rules come first, in the model's order (weekday, start time): where two rules
+# offer the same start, the first one's location is offered. The other rows have no weekday. The occupied
+# times come from the (surgeon, start) index in two short reads: those starting inside the window, and the
+# last one starting before it, if it runs into the window. No other can: the exclusion constraint keeps one
+# surgeon's occupying consultations apart, so at most one of them is under way when the window opens.
+# (`start < until AND "end" > since` read every earlier consultation of the surgeon; the constraint's own
+# index, range first, every surgeon's in the window.)
+SCHEDULE_SQL = """
+    WITH surgeon AS (SELECT id FROM clinic_surgeon WHERE {surgeon})
+    SELECT 'rule', rule.weekday, rule.start_time, rule.end_time, rule.slot_minutes, rule.valid_from,
+           rule.valid_until, location.slug, location.timezone, NULL::bigint, NULL::bigint, rule.id
+      FROM consultations_availabilityrule rule JOIN clinic_location location ON location.id = rule.location_id
+     WHERE rule.surgeon_id = (SELECT id FROM surgeon)
+    UNION ALL
+    SELECT 'surgeon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id FROM surgeon
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+      FROM consultations_timeoff
+     WHERE surgeon_id = (SELECT id FROM surgeon) AND start < %(until)s AND "end" > %(since)s
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+      FROM consultations_consultation
+     WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
+       AND start >= %(since)s AND start < %(until)s AND id IS DISTINCT FROM %(ignore)s
+    UNION ALL
+    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+      FROM (SELECT start, "end" FROM consultations_consultation
+             WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
+               AND start < %(since)s AND id IS DISTINCT FROM %(ignore)s
+             ORDER BY start DESC LIMIT 1) latest
+     WHERE "end" > %(since)s
+     ORDER BY 2, 3, 12
+"""
+# Busy times as microseconds since the epoch, exact: reading integers costs less than reading timestamps, and
+# the generator counts in them (slots.Busy).
+_SQL_PARTS = {
+    "occupying": ", ".join(f"'{status}'" for status in Consultation.OCCUPYING),
+    "micros": '(extract(epoch FROM start) * 1000000)::bigint, (extract(epoch FROM "end") * 1000000)::bigint, NULL',
+}
+BY_ID = SCHEDULE_SQL.format(surgeon="id = %(surgeon)s", **_SQL_PARTS)
+# Surgeon.objects.bookable(), as the slots API offers them.
+PUBLIC_BY_SLUG = SCHEDULE_SQL.format(surgeon="slug = %(surgeon)s AND is_listed AND accepts_new_patients", **_SQL_PARTS)
+
+
+def _schedule(
+    sql: str, surgeon: int | str, *, since: datetime, until: datetime, ignore: Consultation | None
+) -> tuple[list[slots.Rule], list[tuple[int, int]]] | None:
+    """The rules and the busy times (in microseconds since the epoch) between `since` and `until` of the
+    surgeon that `sql` finds, or None if it finds none."""
+    found = False
+    rules: list[slots.Rule] = []
+    busy: list[tuple[int, int]] = []
+    params = {"surgeon": surgeon, "since": since, "until": until, "ignore": ignore.pk if ignore else None}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for kind, weekday, start, end, minutes, valid_from, valid_until, location, zone, off, back, _ in rows:
+        if kind == "busy":
+            busy.append((off, back))
+        elif kind == "rule":
+            rules.append(
+                slots.Rule(
+                    location=location,
+                    timezone=zone,
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    slot_minutes=minutes,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+            )
+        else:
+            found = True
+    return (rules, busy) if found else None
+
+
+def free_slots_for(
+    surgeon: Surgeon, *, first_day: date, days: int, now: datetime | None = None, ignore: Consultation | None = None
+) -> list[slots.Slot]:
+    """What `free_slots_by_surgeon` gives for one surgeon, in one query."""
+    policy = booking_policy()
+    since, until = _window(first_day, days, policy)
+    schedule = _schedule(BY_ID, surgeon.pk, since=since, until=until, ignore=ignore)
+    if schedule is None:
+        return []
+    rules, busy = schedule
+    return slots.free_slots(
+        rules=rules, busy=busy, first_day=first_day, days=days, now=now or timezone.now(), policy=policy
+    )
+
+
+def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> str | None:
+    """The free slots of the listed surgeon taking new patients who has that slug, as the slots API lists them
+    (a JSON array: `slots.free_slots_json`), in one query; None if no such surgeon."""
+    policy = booking_policy()
+    since, until = _window(first_day, days, policy)
+    schedule = _schedule(PUBLIC_BY_SLUG, surgeon_slug, since=since, until=until, ignore=None)
+    if schedule is None:
+        return None
+    rules, busy = schedule
+    return slots.free_slots_json(
+        rules=rules, busy=busy, first_day=first_day, days=days, now=timezone.now(), policy=policy
+    )
+
+
+def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
+    """Each surgeon's first free slot within the booking horizon, in three queries."""
+    by_surgeon = free_slots_by_surgeon(
+        surgeon_ids, first_day=timezone.localdate(), days=booking_policy().horizon.days + 1
+    )
+    return {surgeon_id: found[0] for surgeon_id, found in by_surgeon.items() if found}
+
+
+def offered_slot(
+    surgeon: Surgeon, start: datetime, location: Location, ignore: Consultation | None = None
+) -> slots.Slot:
+    local_day = timezone.localtime(start, location.zone).date()
+    slot = slots.is_offered(free_slots_for(surgeon, first_day=local_day, days=1, ignore=ignore), start, location.slug)
+    if slot is not None:
+        return slot
+    taken = Consultation.objects.occupying().filter(surgeon=surgeon).overlapping(start, start + timedelta(minutes=1))
+    if ignore is not None:
+        taken = taken.exclude(pk=ignore.pk)
+    raise SlotTaken if taken.exists() else SlotUnavailable

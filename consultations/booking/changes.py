@@ -1,0 +1,84 @@
+"""Changing a consultation already booked, for the patient and the desk alike: lock its row, move it to another
+slot (the exclusion constraint refusing a time someone else holds), cancel it, and record each change in its
+history."""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from clinic.models import Location, Surgeon
+from consultations import when
+from consultations.booking import slots
+from consultations.booking.availability import SlotTaken, is_overlap
+from consultations.booking.waitlist import offer_freed_time
+from consultations.models import Consultation, ConsultationEvent, SentMessage
+from consultations.notify.tasks import queue_message
+
+STATUS_FIELDS = ["status", "status_changed_by", "status_changed_at", "updated_at"]
+
+
+class NotChangeable(Exception):
+    """The consultation is over, cancelled or declined, so it can no longer be moved or cancelled."""
+
+
+class AlreadyAtThatTime(Exception):
+    """The time chosen is the one the consultation already has."""
+
+
+def locked(consultation: Consultation) -> Consultation:
+    # Locks the consultation's row only; the surgeon, place and patient come along for the e-mails and history.
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("surgeon", "location", "patient")
+        .get(pk=consultation.pk)
+    )
+
+
+def where_and_when(consultation: Consultation) -> str:
+    """The time, surgeon and place in a line for the history, e.g. 'Mon Mar 9, 2026 9:00 AM EDT, Dr ... at ...'."""
+    return (
+        f"{when.history(consultation.local_start)}, {consultation.surgeon.display_name} at {consultation.location.name}"
+    )
+
+
+def record_event(
+    *, consultation: Consultation, action: str, from_status: str, by: AbstractBaseUser | None, note: str = ""
+) -> ConsultationEvent:
+    return ConsultationEvent.objects.create(
+        consultation=consultation,
+        action=action,
+        from_status=from_status,
+        to_status=consultation.status,
+        by=by,
+        note=note[:400],
+    )
+
+
+def move(consultation: Consultation, *, surgeon: Surgeon, slot: slots.Slot, location: Location) -> str:
+    """Move the locked consultation, with the status it now has, to `slot` in one UPDATE: the exclusion
+    constraint refuses a time someone else holds (SlotTaken). Returns the move in words, for the history."""
+    moved_from = where_and_when(consultation)
+    consultation.surgeon, consultation.location = surgeon, location
+    consultation.start, consultation.end = slot.start, slot.end
+    consultation.sequence += 1
+    try:
+        with transaction.atomic():
+            consultation.save(update_fields=[*STATUS_FIELDS, "surgeon", "location", "start", "end", "sequence"])
+    except IntegrityError as error:
+        if is_overlap(error):
+            raise SlotTaken from error
+        raise
+    return f"From {moved_from} to {where_and_when(consultation)}"
+
+
+def cancel(consultation: Consultation, *, from_status: str, reason: str, by: AbstractBaseUser | None) -> Consultation:
+    """Save the locked consultation, already marked cancelled, with the reason; tell the patient, and offer the
+    freed time to the surgeon's waitlist."""
+    consultation.cancellation_reason = reason
+    consultation.sequence += 1
+    consultation.save()
+    record_event(
+        consultation=consultation, action=ConsultationEvent.Action.CANCEL, from_status=from_status, by=by, note=reason
+    )
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CANCELLED)
+    offer_freed_time(consultation)
+    return consultation

@@ -1,0 +1,264 @@
+"""What the patient does to a consultation: request a time (recorded with the red-flag screen they passed),
+move it, cancel it, accept a time the desk proposed, or take an earlier time offered from the waitlist.
+Side effects (e-mails) are queued on commit."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from clinic.models import Location, Surgeon
+from consultations.booking import changes
+from consultations.booking.availability import SlotTaken, is_overlap, offered_slot
+from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
+from consultations.booking.red_flags import Urgency
+from consultations.booking.screening import ScreenResult
+from consultations.booking.waitlist import join_waitlist
+from consultations.models import (
+    Consultation,
+    ConsultationEvent,
+    Patient,
+    RedFlagScreen,
+    SafetyFlag,
+    SentMessage,
+    WaitlistOffer,
+)
+from consultations.notify.tasks import queue_message
+
+__all__ = ["AlreadyAtThatTime", "NotChangeable"]
+
+
+class FormAlreadyUsed(Exception):
+    """The form's one-time key was already used for a different request (e.g. Back on a shared computer)."""
+
+
+class NoProposalWaiting(Exception):
+    """The patient answered a proposed time that no longer waits for an answer."""
+
+
+class OfferNotAvailable(Exception):
+    """The waitlist offer was taken already, or the patient's consultation can no longer move to it."""
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    first_name: str
+    last_name: str
+    date_of_birth: date
+    email: str
+    phone: str
+    preferred_contact: str = Patient.Contact.EMAIL
+    preferred_language: str = "English"
+
+
+def _find_or_create_patient(details: PatientDetails) -> Patient:
+    """The same person (same e-mail and date of birth) is the same row. An anonymous form never changes an
+    existing patient's details: what was typed this time is kept on the consultation instead."""
+    # Compared the way the unique constraint compares: PostgreSQL's LOWER(), not Python's.
+    same_person = {"email_lower": Lower(Value(details.email)), "date_of_birth": details.date_of_birth}
+    patient = Patient.objects.annotate(email_lower=Lower("email")).filter(**same_person).first()
+    if patient is not None:
+        return patient
+    try:
+        with transaction.atomic():
+            return Patient.objects.create(
+                first_name=details.first_name,
+                last_name=details.last_name,
+                date_of_birth=details.date_of_birth,
+                email=details.email,
+                phone=details.phone,
+                preferred_contact=details.preferred_contact,
+                preferred_language=details.preferred_language,
+            )
+    except IntegrityError:
+        # Created by a simultaneous request from the same person a moment ago.
+        return Patient.objects.annotate(email_lower=Lower("email")).get(**same_person)
+
+
+def _by_key(idempotency_key: uuid.UUID, details: PatientDetails) -> Consultation | None:
+    """The consultation made with this form key, marked with whether it is the same person's."""
+    same_person = Q(patient_email=Lower(Value(details.email)), patient__date_of_birth=details.date_of_birth)
+    return (
+        Consultation.objects.filter(idempotency_key=idempotency_key)
+        .annotate(patient_email=Lower("patient__email"))
+        .annotate(same_person=ExpressionWrapper(same_person, output_field=BooleanField()))
+        .first()
+    )
+
+
+def _same_submission(consultation: Consultation, *, surgeon: Surgeon, start: datetime) -> bool:
+    return consultation.same_person and consultation.surgeon_id == surgeon.pk and consultation.start == start
+
+
+# How a red flag the patient went on past marks the request for the front desk.
+SAFETY_FLAGS = {
+    Urgency.NONE: SafetyFlag.NONE,
+    Urgency.SAME_DAY: SafetyFlag.REVIEW,
+    Urgency.EMERGENCY: SafetyFlag.URGENT,
+}
+
+
+def _record_screen(*, consultation: Consultation, screen: ScreenResult) -> RedFlagScreen:
+    return RedFlagScreen.objects.create(
+        consultation=consultation,
+        screened_at=screen.screened_at,
+        items=list(screen.items),
+        recent_surgery=screen.recent_surgery,
+        urgency=screen.urgency,
+        message_shown=screen.message_shown,
+        acknowledgement=screen.acknowledgement,
+        acknowledged_at=screen.screened_at if screen.acknowledgement else None,
+    )
+
+
+@transaction.atomic
+def request_consultation(
+    *,
+    surgeon: Surgeon,
+    location: Location,
+    start: datetime,
+    details: PatientDetails,
+    visit_type: str,
+    reason: str,
+    idempotency_key: uuid.UUID,
+    screen: ScreenResult | None = None,
+    waitlist: bool = False,
+) -> Consultation:
+    """Take the slot for the patient at once. The same form sent again returns the first consultation; a
+    form whose key was already used for someone or something else is refused, never shown.
+
+    `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
+    the front desk. None only where no patient screen took place (the tests of scheduling alone).
+    `waitlist`: the patient also asked to hear of an earlier time, recorded in the same transaction."""
+    existing = _by_key(idempotency_key, details)
+    if existing is not None:
+        if _same_submission(existing, surgeon=surgeon, start=start):
+            return existing
+        raise FormAlreadyUsed
+    slot = offered_slot(surgeon, start, location)
+    patient = _find_or_create_patient(details)
+    try:
+        with transaction.atomic():
+            consultation = Consultation.objects.create(
+                surgeon=surgeon,
+                location=location,
+                patient=patient,
+                contact_name=f"{details.first_name} {details.last_name}",
+                contact_phone=details.phone,
+                start=slot.start,
+                end=slot.end,
+                visit_type=visit_type,
+                reason=reason,
+                idempotency_key=idempotency_key,
+                safety_flag=SAFETY_FLAGS[screen.urgency] if screen else SafetyFlag.NONE,
+            )
+    except IntegrityError as error:
+        if is_overlap(error):
+            raise SlotTaken from error
+        duplicate = _by_key(idempotency_key, details)
+        if duplicate is not None and _same_submission(duplicate, surgeon=surgeon, start=start):
+            return duplicate
+        raise
+    if screen is not None:
+        _record_screen(consultation=consultation, screen=screen)
+    if waitlist:
+        join_waitlist(consultation=consultation)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.NEW_REQUEST_TO_DESK)
+    return consultation
+
+
+@transaction.atomic
+def reschedule_consultation(*, consultation: Consultation, start: datetime, location: Location) -> Consultation:
+    """Move to another free slot of the same surgeon: the new time is taken and the old one freed together. The
+    desk confirms the new time, as any request."""
+    consultation = changes.locked(consultation)
+    if not consultation.is_changeable:
+        raise NotChangeable
+    if start == consultation.start and location.pk == consultation.location_id:
+        raise AlreadyAtThatTime
+    slot = offered_slot(consultation.surgeon, start, location, ignore=consultation)
+    from_status = consultation.status
+    consultation.status = Consultation.Status.REQUESTED
+    moved = changes.move(consultation, surgeon=consultation.surgeon, slot=slot, location=location)
+    changes.record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.RESCHEDULE,
+        from_status=from_status,
+        by=None,
+        note=moved,
+    )
+    queue_message(consultation=consultation, kind=SentMessage.Kind.RESCHEDULED)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
+    return consultation
+
+
+@transaction.atomic
+def cancel_consultation(*, consultation: Consultation, reason: str = "") -> Consultation:
+    """The patient cancels from their link; the desk is told, and the freed time is offered to the surgeon's
+    waitlist. (The desk cancels with `desk.services.cancel_consultation`.)"""
+    consultation = changes.locked(consultation)
+    if not consultation.is_changeable:
+        raise NotChangeable
+    from_status = consultation.status
+    consultation.status = Consultation.Status.CANCELLED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
+    changes.cancel(consultation, from_status=from_status, reason=reason, by=None)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
+    return consultation
+
+
+@transaction.atomic
+def accept_proposal(*, consultation: Consultation) -> Consultation:
+    """The patient accepts the time the desk proposed: it is confirmed, and the desk is told."""
+    consultation = changes.locked(consultation)
+    if not consultation.awaiting_patient:
+        raise NoProposalWaiting
+    from_status = consultation.status
+    consultation.status = Consultation.Status.CONFIRMED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
+    consultation.sequence += 1
+    consultation.save(update_fields=[*changes.STATUS_FIELDS, "sequence"])
+    changes.record_event(
+        consultation=consultation, action=ConsultationEvent.Action.ACCEPT, from_status=from_status, by=None
+    )
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CONFIRMED)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
+    return consultation
+
+
+@transaction.atomic
+def take_waitlist_offer(*, offer: WaitlistOffer) -> Consultation:
+    """Move the patient's consultation to the offered time. If another patient took it first, the exclusion
+    constraint refuses the move (SlotTaken). The desk confirms the new time, as after any move by the patient."""
+    offer = WaitlistOffer.objects.select_for_update(of=("self",)).select_related("entry", "location").get(pk=offer.pk)
+    consultation = changes.locked(offer.entry.consultation)
+    if (
+        offer.taken_at is not None
+        or offer.entry.ended_at is not None
+        or not consultation.is_changeable
+        or offer.start >= consultation.start
+    ):
+        raise OfferNotAvailable
+    slot = offered_slot(consultation.surgeon, offer.start, offer.location, ignore=consultation)
+    from_status = consultation.status
+    consultation.status = Consultation.Status.REQUESTED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
+    moved = changes.move(consultation, surgeon=consultation.surgeon, slot=slot, location=offer.location)
+    offer.taken_at = offer.entry.ended_at = consultation.status_changed_at
+    offer.save(update_fields=["taken_at"])
+    offer.entry.save(update_fields=["ended_at"])
+    changes.record_event(
+        consultation=consultation,
+        action=ConsultationEvent.Action.TAKE_OFFER,
+        from_status=from_status,
+        by=None,
+        note=moved,
+    )
+    queue_message(consultation=consultation, kind=SentMessage.Kind.RESCHEDULED)
+    queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
+    return consultation
