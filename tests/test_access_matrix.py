@@ -109,7 +109,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # The sample consultation is another surgeon's: the surgeon gets the 404 of a patient who is not theirs.
     "consultations:surgeon-summary": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     "consultations:surgeon-print": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
-    "consultations:surgeon-review": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
+    # The review is posted from the summary; as everywhere, the role is checked before the method.
+    "consultations:surgeon-review": (SIGN_IN, FORBIDDEN, NOT_ALLOWED, FORBIDDEN),
     "consultations:surgeon-ask": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     "consultations:surgeon-upload": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),
     "consultations:surgeon-earlier": (SIGN_IN, FORBIDDEN, NOT_FOUND, FORBIDDEN),

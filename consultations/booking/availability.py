@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
@@ -13,6 +13,7 @@ from consultations.booking import slots
 from consultations.models import AvailabilityRule, Consultation, TimeOff
 
 EXCLUSION_VIOLATION = "23P01"
+DEADLOCK = "40P01"
 
 
 class SlotUnavailable(Exception):
@@ -31,8 +32,11 @@ def booking_policy() -> slots.Policy:
     )
 
 
-def is_overlap(error: IntegrityError) -> bool:
-    return getattr(error.__cause__, "pgcode", None) == EXCLUSION_VIOLATION
+def is_overlap(error: DatabaseError) -> bool:
+    """The exclusion constraint refused the time. Two transactions moving consultations onto the same time at
+    the same moment can each find the other's entry in the constraint's index and wait for it: PostgreSQL then
+    ends one of them as a deadlock, which means the same thing here."""
+    return getattr(error.__cause__, "pgcode", None) in (EXCLUSION_VIOLATION, DEADLOCK)
 
 
 def _rule(rule: AvailabilityRule) -> slots.Rule:

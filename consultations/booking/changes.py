@@ -3,7 +3,7 @@ slot (the exclusion constraint refusing a time someone else holds), cancel it, a
 history."""
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 
 from clinic.models import Location, Surgeon
 from consultations import when
@@ -63,7 +63,7 @@ def move(consultation: Consultation, *, surgeon: Surgeon, slot: slots.Slot, loca
     try:
         with transaction.atomic():
             consultation.save(update_fields=[*STATUS_FIELDS, "surgeon", "location", "start", "end", "sequence"])
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         if is_overlap(error):
             raise SlotTaken from error
         raise
