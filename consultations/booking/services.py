@@ -17,6 +17,7 @@ from consultations.booking.availability import SlotTaken, is_overlap, offered_sl
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
+from consultations.booking.slots import Slot
 from consultations.booking.waitlist import join_waitlist
 from consultations.models import (
     Consultation,
@@ -182,16 +183,17 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
     if start == consultation.start and location.pk == consultation.location_id:
         raise AlreadyAtThatTime
     slot = offered_slot(consultation.surgeon, start, location, ignore=consultation)
+    return _move_for_patient(consultation, slot=slot, location=location, action=ConsultationEvent.Action.RESCHEDULE)
+
+
+def _move_for_patient(consultation: Consultation, *, slot: Slot, location: Location, action: str) -> Consultation:
+    """Move the locked consultation to a time the patient chose: it waits for the desk's confirmation again, the
+    history says from where to where, and the patient and the desk are told."""
     from_status = consultation.status
     consultation.status = Consultation.Status.REQUESTED
+    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
     moved = changes.move(consultation, surgeon=consultation.surgeon, slot=slot, location=location)
-    changes.record_event(
-        consultation=consultation,
-        action=ConsultationEvent.Action.RESCHEDULE,
-        from_status=from_status,
-        by=None,
-        note=moved,
-    )
+    changes.record_event(consultation=consultation, action=action, from_status=from_status, by=None, note=moved)
     queue_message(consultation=consultation, kind=SentMessage.Kind.RESCHEDULED)
     queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
     return consultation
@@ -245,20 +247,8 @@ def take_waitlist_offer(*, offer: WaitlistOffer) -> Consultation:
     ):
         raise OfferNotAvailable
     slot = offered_slot(consultation.surgeon, offer.start, offer.location, ignore=consultation)
-    from_status = consultation.status
-    consultation.status = Consultation.Status.REQUESTED
-    consultation.status_changed_by, consultation.status_changed_at = None, timezone.now()
-    moved = changes.move(consultation, surgeon=consultation.surgeon, slot=slot, location=offer.location)
+    _move_for_patient(consultation, slot=slot, location=offer.location, action=ConsultationEvent.Action.TAKE_OFFER)
     offer.taken_at = offer.entry.ended_at = consultation.status_changed_at
     offer.save(update_fields=["taken_at"])
     offer.entry.save(update_fields=["ended_at"])
-    changes.record_event(
-        consultation=consultation,
-        action=ConsultationEvent.Action.TAKE_OFFER,
-        from_status=from_status,
-        by=None,
-        note=moved,
-    )
-    queue_message(consultation=consultation, kind=SentMessage.Kind.RESCHEDULED)
-    queue_message(consultation=consultation, kind=SentMessage.Kind.CHANGE_TO_DESK)
     return consultation

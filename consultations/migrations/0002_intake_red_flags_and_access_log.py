@@ -8,7 +8,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import consultations.models.intake
+import consultations.models.uploads
 import consultations.storage
 
 
@@ -643,7 +643,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         max_length=200,
                         storage=consultations.storage.PrivateStorage(),
-                        upload_to=consultations.models.intake._upload_path,
+                        upload_to=consultations.models.uploads._upload_path,
                     ),
                 ),
                 (

@@ -14,7 +14,6 @@ from consultations.models.intake import (
     PriorOperation,
     Step,
     Treatment,
-    Upload,
 )
 from consultations.models.patients import Patient
 from consultations.models.questionnaires import Instrument, QuestionnaireResponse
@@ -28,6 +27,7 @@ from consultations.models.scheduling import (
     TsTzRange,
 )
 from consultations.models.screening import RedFlagScreen
+from consultations.models.uploads import Upload
 
 __all__ = [
     "STEPS",

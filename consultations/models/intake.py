@@ -1,6 +1,5 @@
 """The intake history a patient gives before the visit (DOMAIN.md §1-§3), and the questionnaires it holds."""
 
-import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -11,7 +10,6 @@ from django.db.models import F, Q
 
 from consultations.models.patients import Patient
 from consultations.models.scheduling import Consultation
-from consultations.storage import private_storage
 
 if TYPE_CHECKING:
     from consultations.models.review import InformationRequest
@@ -354,40 +352,6 @@ class ImagingStudy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_modality_display()}, {self.month or '?'}/{self.year}"
-
-
-def _upload_path(instance: "Upload", filename: str) -> str:
-    # The stored name says nothing about the patient or the contents; the original name stays in the row.
-    return f"intake-uploads/{instance.token}{instance.extension}"
-
-
-class Upload(models.Model):
-    class Kind(models.TextChoices):
-        IMAGING_REPORT = "imaging_report", "Imaging report"
-        OPERATIVE_REPORT = "operative_report", "Operative report"
-        OTHER = "other", "Other report"
-
-    EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="uploads")
-    kind = models.CharField(max_length=18, choices=Kind, default=Kind.IMAGING_REPORT)
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    file = models.FileField(storage=private_storage, upload_to=_upload_path, max_length=200)
-    content_type = models.CharField(max_length=40, choices=[(kind, kind) for kind in EXTENSIONS])
-    size = models.PositiveIntegerField()
-    original_name = models.CharField(max_length=200, blank=True)
-    sha256 = models.CharField(max_length=64)
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.token.hex[:8]}"
-
-    @property
-    def extension(self) -> str:
-        return self.EXTENSIONS[self.content_type]
 
 
 class IntakeVersion(models.Model):

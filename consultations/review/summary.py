@@ -1,7 +1,7 @@
 """The surgeon's one-screen summary of an intake, in the order a spine surgeon reads it (issue #8).
 
 Everything is loaded in a fixed number of queries, however many operations, medicines or earlier histories the
-patient has; the labelled rows come from intake_display, so "Not answered" reads the same as on the patient's
+patient has; the labelled rows come from intake.display, so "Not answered" reads the same as on the patient's
 own check page.
 """
 
