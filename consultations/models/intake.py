@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -10,9 +9,6 @@ from django.db.models import F, Q
 
 from consultations.models.patients import Patient
 from consultations.models.scheduling import Consultation
-
-if TYPE_CHECKING:
-    from consultations.models.review import InformationRequest
 
 
 @dataclass(frozen=True)
@@ -172,9 +168,9 @@ class Intake(models.Model):
         return hasattr(self, "review") or consultation.is_over or consultation.status not in Consultation.OCCUPYING
 
     @property
-    def unanswered_questions(self) -> list["InformationRequest"]:
+    def unanswered_questions(self) -> models.QuerySet:
         """The surgeon's questions still waiting for the patient's answer, oldest first."""
-        return list(self.information_requests.filter(replied_at__isnull=True))
+        return self.information_requests.filter(replied_at__isnull=True)
 
 
 class Level(models.IntegerChoices):
