@@ -1,15 +1,15 @@
 """Pages load nothing from other hosts: every page reachable by following links, for every role."""
 
 import re
+from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from django.contrib.staticfiles import finders
-from django.test import Client, TestCase
+from django.test import Client
 from django.urls import reverse
 
-from clinic import roles
-from tests.factories import make_user, screened, sign_in
+from tests.sitewide import SitewideTestCase
 
 # Attributes through which a page makes the browser fetch or send something.
 RESOURCE_ATTRIBUTES = {
@@ -64,11 +64,15 @@ def static_path(url: str) -> str | None:
     return path.removeprefix("/static/") if path.startswith("/static/") else None
 
 
-class NoForeignHostTests(TestCase):
-    @classmethod
-    def setUpTestData(cls) -> None:
-        cls.users = [make_user(role=role) for role in (roles.FRONT_DESK, roles.SURGEON, roles.ADMIN)]
+@cache
+def foreign_in_stylesheet(name: str) -> tuple[str, ...]:
+    """Foreign URLs in one of our stylesheets, read once however many pages link it."""
+    original = re.sub(r"\.[0-9a-f]{12}\.css$", ".css", name)
+    with open(finders.find(original), encoding="utf-8") as stylesheet:
+        return tuple(a or b for a, b in CSS_URL.findall(stylesheet.read()) if is_foreign(a or b))
 
+
+class NoForeignHostTests(SitewideTestCase):
     def crawl(self, client: Client, start: list[str]) -> dict[str, list[str]]:
         """Visit pages reachable by links from `start`; return each page's foreign resources."""
         queue, seen, foreign = list(start), set(start), {}
@@ -95,20 +99,13 @@ class NoForeignHostTests(TestCase):
         for resource in resources:
             name = static_path(resource)
             if name and name.endswith(".css"):
-                original = re.sub(r"\.[0-9a-f]{12}\.css$", ".css", name)
-                with open(finders.find(original), encoding="utf-8") as stylesheet:
-                    found += [a or b for a, b in CSS_URL.findall(stylesheet.read()) if is_foreign(a or b)]
+                found += foreign_in_stylesheet(name)
         return found
 
     def test_no_page_loads_anything_from_another_host(self) -> None:
-        visitors = [Client()]
-        for user in self.users:
-            visitors.append(Client())
-            sign_in(visitors[-1], user)
         visited = set()
-        for client in visitors:
-            # Past the red-flag screen, so that the booking pages behind it are crawled too.
-            screened(client)
+        # Each past the red-flag screen, so that the booking pages behind it are crawled too.
+        for client in self.visitors().values():
             foreign = self.crawl(client, [reverse("clinic:home"), reverse("clinic:start"), reverse("clinic:sign-in")])
             offending = {url: found for url, found in foreign.items() if found}
             assert not offending, f"Pages load from other hosts: {offending}"

@@ -288,7 +288,7 @@ def free_slots_json(
 
     Written out here rather than by `json.dumps`, which took as long as generating the slots: the times are
     digits and punctuation that need no escaping, and the rest is encoded by `json.dumps` once per rule. The
-    text is exactly what `json.dumps` writes (tests/consultations/test_slots_json.py compares them)."""
+    text is exactly what `json.dumps` writes (tests/consultations/booking/test_slots_json.py compares them)."""
     offers = _offers(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
     places = [f'"location": {json.dumps(rule.location)}, "timezone": {json.dumps(rule.timezone)}}}' for rule in rules]
     entries = ", ".join(f'{{"start": "{start}", "end": "{end}", {places[index]}' for _, _, index, start, end in offers)

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from clinic import roles
@@ -31,7 +31,7 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-class ProductionSettingsTests(TestCase):
+class ProductionSettingsTests(SimpleTestCase):
     def test_deploy_check_passes_with_production_values(self) -> None:
         result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
 

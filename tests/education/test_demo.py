@@ -1,7 +1,7 @@
 import re
 from datetime import date
 
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import resolve
 
 from clinic.demo import SURGEONS, seed_practice
@@ -52,7 +52,7 @@ class SeedArticlesTests(TestCase):
         )
 
 
-class ContentTests(TestCase):
+class ContentTests(SimpleTestCase):
     def test_every_reviewer_is_a_demo_surgeon_and_every_link_leads_somewhere(self) -> None:
         slugs = {source.slug for source in article_sources()}
         surgeons = {surgeon.slug for surgeon in SURGEONS}

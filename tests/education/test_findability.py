@@ -1,6 +1,6 @@
 import re
 
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from tests.factories import make_article, make_surgeon
@@ -32,7 +32,7 @@ class SitemapTests(TestCase):
         self.assertContains(response, f"<lastmod>{article.updated_on.isoformat()}</lastmod>")
 
 
-class RobotsTests(TestCase):
+class RobotsTests(SimpleTestCase):
     def test_points_to_the_sitemap_and_keeps_out_of_staff_pages(self) -> None:
         response = self.client.get("/robots.txt")
 

@@ -1,6 +1,6 @@
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from consultations.booking.red_flags import EMERGENCY_ACTION, SAME_DAY_ACTION
@@ -19,7 +19,7 @@ def row_counts() -> dict[str, int]:
     return counts
 
 
-class SelfCheckFormTests(TestCase):
+class SelfCheckFormTests(SimpleTestCase):
     def test_the_form_asks_plain_questions_including_the_red_flags(self) -> None:
         response = self.client.get(SELF_CHECK)
 

@@ -32,7 +32,7 @@ from consultations.intake.scoring import Direction
 from consultations.models import Instrument, Intake, QuestionnaireResponse
 from tests.factories import make_consultation, make_intake, make_location, make_patient, make_surgeon
 
-SYNTHETIC_PATH = Path(__file__).parent / "data" / "synthetic-odi.json"
+SYNTHETIC_PATH = Path(__file__).parents[1] / "data" / "synthetic-odi.json"
 SYNTHETIC = json.loads(SYNTHETIC_PATH.read_text())
 
 # 16 points over ten sections (DOMAIN.md §2.2).

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clinic import roles
 from consultations.models import Consultation, Intake
 from consultations.models.scheduling import SafetyFlag
-from tests.consultations.test_desk_schedule import table_rows
+from tests.consultations.desk.test_schedule import table_rows
 from tests.factories import (
     make_consultation,
     make_intake,

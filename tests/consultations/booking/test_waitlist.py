@@ -31,7 +31,7 @@ from consultations.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
-from tests.consultations.test_concurrency import run_at_once
+from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, screened, sign_in
 
 Status = Consultation.Status

@@ -15,7 +15,7 @@ from consultations.intake.questionnaires import current_instrument, instrument_f
 from consultations.models import Instrument, QuestionnaireResponse
 from tests.factories import make_intake
 
-SYNTHETIC_PATH = Path(__file__).parent / "data" / "synthetic-odi.json"
+SYNTHETIC_PATH = Path(__file__).parents[1] / "data" / "synthetic-odi.json"
 
 
 class LoadInstrumentTests(TestCase):

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.test import SimpleTestCase
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +35,7 @@ def generate(rules, first_day: date, days: int = 1, *, busy=(), now=LONG_AGO, po
     return free_slots(rules=rules, busy=list(busy), first_day=first_day, days=days, now=now, policy=policy)
 
 
-class TestDaylightSaving:
+class DaylightSavingTests(SimpleTestCase):
     def test_nine_oclock_stays_nine_oclock_across_the_spring_change(self) -> None:
         # Saturday March 7 (EST) and Monday March 9 (EDT).
         slots = generate([rule(5, "09:00", "09:30"), rule(0, "09:00", "09:30")], date(2026, 3, 7), days=3)
@@ -77,7 +78,7 @@ class TestDaylightSaving:
         assert [slot.start.hour for slot in slots] == [8, 9]
 
 
-class TestRules:
+class RuleTests(SimpleTestCase):
     def test_a_rule_fills_its_hours_with_whole_slots(self) -> None:
         slots = generate([rule(0, "09:00", "10:40", minutes=30)], date(2026, 3, 9))
 
@@ -110,7 +111,7 @@ class TestRules:
         assert local_times(slots) == ["2026-03-09 09:00 EDT", "2026-03-16 09:00 EDT"]
 
 
-class TestWhatBlocksASlot:
+class WhatBlocksASlotTests(SimpleTestCase):
     monday = date(2026, 3, 9)
 
     def test_time_off_cuts_a_rule_in_half(self) -> None:
@@ -158,21 +159,22 @@ busy_ranges = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(busy_ranges, st.integers(min_value=0, max_value=60))
-def test_no_slot_ever_overlaps_what_is_busy(ranges, buffer_minutes) -> None:
-    day_start = datetime(2026, 3, 9, tzinfo=NEW_YORK)
-    busy = [(day_start + timedelta(minutes=a), day_start + timedelta(minutes=a + length)) for a, length in ranges]
-    buffer = timedelta(minutes=buffer_minutes)
-    policy = Policy(min_notice=timedelta(0), horizon=timedelta(days=3650), buffer=buffer)
+class BusyTimePropertyTests(SimpleTestCase):
+    @settings(max_examples=200, deadline=None)
+    @given(busy_ranges, st.integers(min_value=0, max_value=60))
+    def test_no_slot_ever_overlaps_what_is_busy(self, ranges, buffer_minutes) -> None:
+        day_start = datetime(2026, 3, 9, tzinfo=NEW_YORK)
+        busy = [(day_start + timedelta(minutes=a), day_start + timedelta(minutes=a + length)) for a, length in ranges]
+        buffer = timedelta(minutes=buffer_minutes)
+        policy = Policy(min_notice=timedelta(0), horizon=timedelta(days=3650), buffer=buffer)
 
-    slots = generate([rule(0, "07:00", "19:00", minutes=20)], date(2026, 3, 9), busy=busy, policy=policy)
+        slots = generate([rule(0, "07:00", "19:00", minutes=20)], date(2026, 3, 9), busy=busy, policy=policy)
 
-    for slot in slots:
-        for start, end in busy:
-            assert slot.end + buffer <= start or end <= slot.start - buffer
-    free_starts = {slot.start for slot in slots}
-    for minute in range(7 * 60, 19 * 60, 20):
-        candidate = day_start + timedelta(minutes=minute)
-        clear = all(candidate + timedelta(minutes=20) + buffer <= s or e <= candidate - buffer for s, e in busy)
-        assert (candidate in free_starts) == clear
+        for slot in slots:
+            for start, end in busy:
+                assert slot.end + buffer <= start or end <= slot.start - buffer
+        free_starts = {slot.start for slot in slots}
+        for minute in range(7 * 60, 19 * 60, 20):
+            candidate = day_start + timedelta(minutes=minute)
+            clear = all(candidate + timedelta(minutes=20) + buffer <= s or e <= candidate - buffer for s, e in busy)
+            assert (candidate in free_starts) == clear

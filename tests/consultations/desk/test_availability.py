@@ -8,7 +8,7 @@ from clinic import roles
 from consultations.booking.availability import free_slots_for
 from consultations.desk.services import add_time_off, end_availability_rule
 from consultations.models import AvailabilityRule, Consultation, TimeOff
-from tests.consultations.test_desk_schedule import table_rows
+from tests.consultations.desk.test_schedule import table_rows
 from tests.factories import (
     make_consultation,
     make_intake,

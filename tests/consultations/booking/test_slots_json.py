@@ -6,6 +6,8 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.test import SimpleTestCase
+
 from consultations.booking.slots import Policy, Rule, free_slots, free_slots_json
 
 NO_LIMITS = Policy(min_notice=timedelta(0), horizon=timedelta(days=3650))
@@ -60,7 +62,7 @@ def as_encoded_by_json(rules: list[Rule], busy, first_day: date, days: int) -> s
     )
 
 
-class TestFreeSlotsJson:
+class FreeSlotsJsonTests(SimpleTestCase):
     def test_the_zones_change_days_are_where_they_should_be(self) -> None:
         # So that the comparisons below do cover the days clocks change.
         assert change_days(ZoneInfo("America/New_York"), 2026) == [date(2026, 3, 8), date(2026, 11, 1)]

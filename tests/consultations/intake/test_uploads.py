@@ -17,7 +17,7 @@ from consultations.intake.downloads import file_response
 from consultations.intake.services import IntakeLocked, TooManyUploads, add_upload, remove_upload
 from consultations.intake.uploads import prepare_upload
 from consultations.models import IntakeReview, Upload
-from tests.consultations.test_concurrency import run_at_once
+from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import make_intake, make_user
 
 ORIENTATION, MAKE = 0x0112, 0x010F

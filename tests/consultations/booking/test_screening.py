@@ -5,14 +5,13 @@ import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from html import unescape
-from unittest import TestCase as PureTestCase
 
 import time_machine
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import connection
 from django.http import HttpResponse
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -448,7 +447,7 @@ class ScreenRecordTests(BookingSetup):
         assert not RedFlagScreen.objects.exists()
 
 
-class ScreenResultTests(PureTestCase):
+class ScreenResultTests(SimpleTestCase):
     """The cookie's contents on their own: no database, no request."""
 
     def test_a_result_survives_the_round_trip(self) -> None:

@@ -1,12 +1,12 @@
 """The red-flag rules on their own: no database, no request."""
 
-from unittest import TestCase
+from django.test import SimpleTestCase
 
 from consultations.booking import red_flags
 from consultations.booking.red_flags import Urgency, classify
 
 
-class ClassifyTests(TestCase):
+class ClassifyTests(SimpleTestCase):
     def test_no_symptoms_means_no_urgent_advice(self) -> None:
         advice = classify([])
 

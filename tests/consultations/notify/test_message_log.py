@@ -11,7 +11,7 @@ from django.test import TestCase, TransactionTestCase, override_settings
 from clinic import roles
 from consultations.models import SentMessage
 from consultations.notify import tasks
-from tests.consultations.test_messages import DB_TASKS, NINE, NOW, closed_port
+from tests.consultations.notify.test_messages import DB_TASKS, NINE, NOW, closed_port
 from tests.factories import make_consultation, make_location, make_surgeon, make_user
 
 

@@ -11,7 +11,7 @@ from django.test import TestCase, TransactionTestCase
 from consultations.models import Consultation, Intake, SentMessage
 from consultations.notify import tasks
 from consultations.notify.reminders import send_due_reminders
-from tests.consultations.test_concurrency import run_at_once
+from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import make_consultation, make_intake, make_location, make_surgeon
 
 Status = Consultation.Status
