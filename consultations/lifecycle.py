@@ -35,8 +35,9 @@ CHANGEABLE = (Status.REQUESTED, Status.CONFIRMED)
 
 
 class Action(StrEnum):
-    """Everything done to a consultation after it was requested: the desk's actions first, then the patient's."""
+    """Everything done to a consultation: the desk's actions first, then the patient's."""
 
+    BOOK = "book"
     CONFIRM = "confirm"
     DECLINE = "decline"
     PROPOSE = "propose"
@@ -51,6 +52,7 @@ class Action(StrEnum):
 
 # How the consultation's history names each action once done.
 ACTION_LABELS = {
+    Action.BOOK: "Booked by the desk",
     Action.CONFIRM: "Confirmed",
     Action.DECLINE: "Declined",
     Action.PROPOSE: "Proposed another time",

@@ -2,6 +2,7 @@
 screen, the intake and its questionnaires, the surgeon's review, the desk's records, and auditing."""
 
 from consultations.models.audit import AccessLog
+from consultations.models.coverage import Coverage, Referral
 from consultations.models.desk import ConsultationEvent, SentMessage, WaitlistEntry, WaitlistOffer
 from consultations.models.intake import (
     STEP_SLUGS,
@@ -38,6 +39,7 @@ __all__ = [
     "Consultation",
     "ConsultationEvent",
     "ConsultationQuerySet",
+    "Coverage",
     "ImagingStudy",
     "InformationRequest",
     "Instrument",
@@ -49,6 +51,7 @@ __all__ = [
     "PriorOperation",
     "QuestionnaireResponse",
     "RedFlagScreen",
+    "Referral",
     "SafetyFlag",
     "SentMessage",
     "Step",

@@ -86,6 +86,7 @@ class SentMessage(models.Model):
         RESCHEDULED = "rescheduled", "New time chosen by the patient"
         CANCELLED = "cancelled", "Cancellation"
         CONFIRMED = "confirmed", "Confirmation"
+        BOOKED = "booked", "Booked by the desk"
         DECLINED = "declined", "Request declined"
         PROPOSED = "proposed", "Another time proposed"
         REMINDER = "reminder", "Reminder two days before"

@@ -2,7 +2,9 @@
 
 from datetime import date
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 
@@ -14,7 +16,8 @@ class Patient(models.Model):
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
     date_of_birth = models.DateField()
-    email = models.EmailField()
+    # Blank only for a patient the desk booked without one (a caller with no e-mail address).
+    email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30)
     preferred_contact = models.CharField(max_length=10, choices=Contact, default=Contact.EMAIL)
     preferred_language = models.CharField(max_length=40, default="English")
@@ -24,7 +27,14 @@ class Patient(models.Model):
         ordering = ["last_name", "first_name"]
         constraints = [
             # The same person booking again (same e-mail and date of birth) is the same row.
-            models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_birth_date"),
+            models.UniqueConstraint(
+                Lower("email"), "date_of_birth", condition=~Q(email=""), name="patient_unique_email_birth_date"
+            ),
+        ]
+        indexes = [
+            # The desk's search forgives typos: trigram similarity on each name.
+            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="patient_last_name_trgm"),
+            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="patient_first_name_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """Scheduling and booking: when surgeons see patients, and the consultations patients request."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,6 +16,9 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations import lifecycle
 from consultations.models.patients import Patient
+
+# The longest a consultation may last (a clinic's longest slot is eight hours too).
+MAX_LENGTH = timedelta(hours=8)
 
 
 class TsTzRange(Func):
@@ -165,6 +168,12 @@ class ConsultationQuerySet(models.QuerySet):
 class Consultation(models.Model):
     Status = models.TextChoices("Status", lifecycle.choices(lifecycle.Status, lifecycle.STATUS_LABELS))
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        PHONE = "phone", "Phone call"
+        WALK_IN = "walk_in", "At the desk"
+        REFERRAL = "referral", "Referral"
+
     class VisitType(models.TextChoices):
         IN_PERSON = "in_person", "In person"
         VIDEO = "video", "Video call"
@@ -193,6 +202,13 @@ class Consultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # How the request came in; anything but online was booked by the desk (`booked_by`).
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.ONLINE)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The desk's own note on a booking; staff only.
+    desk_note = models.CharField(max_length=300, blank=True)
     # Set from the red-flag screen the patient passed before choosing a time (see RedFlagScreen).
     safety_flag = models.CharField(max_length=8, choices=SafetyFlag, blank=True, default=SafetyFlag.NONE)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -202,12 +218,23 @@ class Consultation(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["surgeon", "start"], name="consultation_surgeon_start")]
+        indexes = [
+            models.Index(fields=["surgeon", "start"], name="consultation_surgeon_start"),
+            # The desk's queue: the waiting requests only, oldest first, however many other rows there are.
+            models.Index(fields=["created_at", "id"], condition=Q(status="requested"), name="consultation_waiting"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")),
                 name="consultation_ends_after_start",
                 violation_error_message="A consultation must end after it starts.",
+            ),
+            # So that the consultations touching a window are found from the (surgeon, start) index alone: none
+            # started more than MAX_LENGTH before it.
+            models.CheckConstraint(
+                condition=Q(end__lte=F("start") + MAX_LENGTH),
+                name="consultation_at_most_eight_hours",
+                violation_error_message="A consultation lasts at most eight hours.",
             ),
             ExclusionConstraint(
                 name="consultation_no_overlap",
