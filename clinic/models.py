@@ -104,6 +104,11 @@ class Location(models.Model):
         return self.name
 
     @property
+    def one_line_address(self) -> str:
+        """'12 Main St, Suite 2, Albany, NY 12207': the address's lines joined, for e-mails and calendar files."""
+        return ", ".join(line.strip() for line in self.address.splitlines() if line.strip())
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone)
 

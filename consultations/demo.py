@@ -3,13 +3,18 @@
 import uuid
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
 from clinic.models import Surgeon
 from consultations.booking import red_flags, screening
 from consultations.booking.availability import free_slots_for
+from consultations.booking.red_flags import Urgency
+from consultations.booking.screening import ScreenResult
 from consultations.booking.services import PatientDetails, request_consultation
+from consultations.desk.booking import Booking, book_for_patient
+from consultations.desk.services import check_in_consultation, complete_consultation
 from consultations.intake import questionnaires
 from consultations.models import (
     STEP_SLUGS,
@@ -53,6 +58,22 @@ DEMO_PATIENTS = [
     ),
 ]
 DEMO_NAMESPACE = uuid.UUID("6f1c1e2a-4a8e-4f7e-9a57-0d6c3c8b9e10")
+# Today's desk list: fictional callers and walk-ins, a dozen of them, half an hour apart around now.
+TODAY_PATIENTS = [
+    ("Avery", "Placeholder"),
+    ("Blake", "Testcase"),
+    ("Cameron", "Mockford"),
+    ("Drew", "Specimen"),
+    ("Emery", "Dummyton"),
+    ("Finley", "Notreal"),
+    ("Harper", "Madeup"),
+    ("Jesse", "Invented"),
+    ("Kendall", "Pretend"),
+    ("Logan", "Samplewood"),
+    ("Parker", "Fakeley"),
+    ("Quinn", "Imaginary"),
+]
+TODAY_STEP = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -212,3 +233,63 @@ def _sent_history(consultation: Consultation) -> None:
     questionnaires.save_response(
         intake=intake, instrument=function, answers=dict(zip(items, [3, 1, 3, 2, 3, 4, 3, None, 2, 3], strict=True))
     )
+
+
+@transaction.atomic
+def seed_today(*, surgeons: list[Surgeon], desk: AbstractBaseUser, now: datetime) -> list[Consultation]:
+    """A realistic day for the desk, booked by the desk around `now` (once a day): the earliest are completed,
+    the last hour's checked in, one is late (confirmed, its time passed, not yet arrived), the rest to come."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate(now)
+    midnight = datetime.combine(today, time.min, tzinfo=zone)
+    # Four before now and eight after, within today.
+    first = max(midnight, _half_hour_floor(now) - 4 * TODAY_STEP)
+    first = min(first, midnight + timedelta(days=1) - len(TODAY_PATIENTS) * TODAY_STEP)
+    booked = []
+    for number, (first_name, last_name) in enumerate(TODAY_PATIENTS):
+        surgeon = surgeons[number % len(surgeons)]
+        start = first + number * TODAY_STEP
+        key = uuid.uuid5(DEMO_NAMESPACE, f"today {today.isoformat()} {number}")
+        existing = Consultation.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            booked.append(existing)
+            continue
+        consultation = book_for_patient(
+            booking=Booking(
+                surgeon=surgeon,
+                location=surgeon.locations.order_by("slug").first(),
+                start=start,
+                end=start + TODAY_STEP,
+                visit_type=Consultation.VisitType.IN_PERSON,
+                reason="Demo: back and leg pain after spine surgery.",
+                channel=Consultation.Channel.WALK_IN if number % 3 == 0 else Consultation.Channel.PHONE,
+            ),
+            details=PatientDetails(
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=date(1950 + 3 * number, 1 + number, 10),
+                email=f"{first_name.lower()}.{last_name.lower()}@example.com",
+                phone=f"(555) 010-{200 + number:04d}",
+            ),
+            screen=ScreenResult(
+                items=(), recent_surgery=False, urgency=Urgency.NONE, acknowledgement="", screened_at=now
+            ),
+            by=desk,
+        )
+        Consultation.objects.filter(pk=consultation.pk).update(idempotency_key=key)
+        booked.append(_arrived(consultation, now=now, late=start == _half_hour_floor(now) - TODAY_STEP, desk=desk))
+    return booked
+
+
+def _half_hour_floor(moment: datetime) -> datetime:
+    return moment.replace(minute=30 if moment.minute >= 30 else 0, second=0, microsecond=0)
+
+
+def _arrived(consultation: Consultation, *, now: datetime, late: bool, desk: AbstractBaseUser) -> Consultation:
+    """What happened so far to one of today's consultations: nothing yet for the future and the late one."""
+    if consultation.start > now or late:
+        return consultation
+    checked_in = check_in_consultation(consultation=consultation, by=desk)
+    if consultation.end <= now - timedelta(hours=1):
+        return complete_consultation(consultation=checked_in, by=desk)
+    return checked_in

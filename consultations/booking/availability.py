@@ -24,11 +24,23 @@ class SlotTaken(SlotUnavailable):
     """Someone else took the time between showing and booking it (the database's exclusion constraint)."""
 
 
+# How far ahead the desk can book: as far as any clinic is planned.
+DESK_HORIZON_DAYS = 366
+
+
 def booking_policy() -> slots.Policy:
     return slots.Policy(
         min_notice=timedelta(hours=settings.BOOKING_MIN_NOTICE_HOURS),
         horizon=timedelta(days=settings.BOOKING_HORIZON_DAYS),
         buffer=timedelta(minutes=settings.BOOKING_BUFFER_MINUTES),
+    )
+
+
+def desk_policy() -> slots.Policy:
+    """What binds the front desk: not the patient's minimum notice nor the horizon (a caller booked for tomorrow
+    morning, a surgeon's "fit her in"), but the buffer between consultations all the same."""
+    return slots.Policy(
+        min_notice=timedelta(0), horizon=timedelta(days=DESK_HORIZON_DAYS), buffer=booking_policy().buffer
     )
 
 
@@ -172,10 +184,17 @@ def _schedule(
 
 
 def free_slots_for(
-    surgeon: Surgeon, *, first_day: date, days: int, now: datetime | None = None, ignore: Consultation | None = None
+    surgeon: Surgeon,
+    *,
+    first_day: date,
+    days: int,
+    now: datetime | None = None,
+    ignore: Consultation | None = None,
+    policy: slots.Policy | None = None,
 ) -> list[slots.Slot]:
-    """What `free_slots_by_surgeon` gives for one surgeon, in one query."""
-    policy = booking_policy()
+    """What `free_slots_by_surgeon` gives for one surgeon, in one query; under the patient's booking policy
+    unless another (the desk's) is given."""
+    policy = policy or booking_policy()
     since, until = _window(first_day, days, policy)
     schedule = _schedule(BY_ID, surgeon.pk, since=since, until=until, ignore=ignore)
     if schedule is None:
@@ -209,10 +228,17 @@ def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
 
 
 def offered_slot(
-    surgeon: Surgeon, start: datetime, location: Location, ignore: Consultation | None = None
+    surgeon: Surgeon,
+    start: datetime,
+    location: Location,
+    ignore: Consultation | None = None,
+    policy: slots.Policy | None = None,
 ) -> slots.Slot:
+    """The free slot starting at `start` at `location`, or SlotTaken (someone holds the time) or SlotUnavailable
+    (anything else: time off, outside the clinics, too soon or too far ahead under `policy`)."""
     local_day = timezone.localtime(start, location.zone).date()
-    slot = slots.is_offered(free_slots_for(surgeon, first_day=local_day, days=1, ignore=ignore), start, location.slug)
+    found = free_slots_for(surgeon, first_day=local_day, days=1, ignore=ignore, policy=policy)
+    slot = slots.is_offered(found, start, location.slug)
     if slot is not None:
         return slot
     taken = Consultation.objects.occupying().filter(surgeon=surgeon).overlapping(start, start + timedelta(minutes=1))

@@ -8,18 +8,20 @@ from django.utils import timezone
 
 from clinic.models import Location
 from consultations.booking import red_flags, screening
+from consultations.booking.services import PatientDetails
 from consultations.models import Consultation, Patient
 
 PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
-def parse_slot(value: str) -> tuple[datetime, str]:
-    """A slot as the pages carry it: 'ISO start|location slug'; only times within the booking horizon."""
+def parse_slot(value: str, *, horizon_days: int | None = None) -> tuple[datetime, str]:
+    """A slot as the pages carry it: 'ISO start|location slug'; only times within the horizon (the patient's
+    booking horizon unless another is given)."""
     start_text, _, location = value.partition("|")
     start = datetime.fromisoformat(start_text)
     now = timezone.now()
-    horizon = timedelta(days=settings.BOOKING_HORIZON_DAYS + 1)
+    horizon = timedelta(days=(horizon_days or settings.BOOKING_HORIZON_DAYS) + 1)
     try:
         in_range = start.tzinfo is not None and now - timedelta(days=1) <= start <= now + horizon
     except OverflowError as error:  # a date at the very end of the calendar, shifted by its offset
@@ -29,10 +31,10 @@ def parse_slot(value: str) -> tuple[datetime, str]:
     return start, location
 
 
-def clean_slot_field(value: str) -> tuple[datetime, Location]:
+def clean_slot_field(value: str, *, horizon_days: int | None = None) -> tuple[datetime, Location]:
     """The form field's value as a start time and an existing location, or a clear error."""
     try:
-        start, slug = parse_slot(value)
+        start, slug = parse_slot(value, horizon_days=horizon_days)
     except ValueError as error:
         raise forms.ValidationError("Please choose a time from the list.") from error
     location = Location.objects.filter(slug=slug).first()
@@ -41,9 +43,9 @@ def clean_slot_field(value: str) -> tuple[datetime, Location]:
     return start, location
 
 
-class RequestForm(forms.Form):
-    slot = forms.CharField(widget=forms.HiddenInput)
-    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+class PatientDetailsForm(forms.Form):
+    """Who the consultation is for, as the patient types it online or the desk types it for a caller."""
+
     first_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(max_length=80, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
     date_of_birth = forms.DateField(
@@ -54,6 +56,38 @@ class RequestForm(forms.Form):
     phone = forms.CharField(
         label="Phone number", max_length=25, widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"})
     )
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born >= today:
+            raise forms.ValidationError("Your date of birth must be in the past.")
+        if born.year < today.year - 120:
+            raise forms.ValidationError("Please check the year of your date of birth.")
+        return born
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        digits = re.sub(r"\D", "", phone)
+        if not PHONE.match(phone) or not 7 <= len(digits) <= 15:
+            raise forms.ValidationError("Enter a phone number we can call, for example (518) 555-0142.")
+        return phone
+
+    def details(self) -> PatientDetails:
+        data = self.cleaned_data
+        return PatientDetails(
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            date_of_birth=data["date_of_birth"],
+            email=data["email"],
+            phone=data["phone"],
+            preferred_contact=data.get("preferred_contact") or Patient.Contact.EMAIL,
+        )
+
+
+class RequestForm(PatientDetailsForm):
+    slot = forms.CharField(widget=forms.HiddenInput)
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     preferred_contact = forms.ChoiceField(
         label="How should we contact you?",
         choices=Patient.Contact.choices,
@@ -80,22 +114,6 @@ class RequestForm(forms.Form):
 
     def clean_slot(self) -> tuple[datetime, Location]:
         return clean_slot_field(self.cleaned_data["slot"])
-
-    def clean_date_of_birth(self) -> date:
-        born = self.cleaned_data["date_of_birth"]
-        today = timezone.localdate()
-        if born >= today:
-            raise forms.ValidationError("Your date of birth must be in the past.")
-        if born.year < today.year - 120:
-            raise forms.ValidationError("Please check the year of your date of birth.")
-        return born
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        digits = re.sub(r"\D", "", phone)
-        if not PHONE.match(phone) or not 7 <= len(digits) <= 15:
-            raise forms.ValidationError("Enter a phone number we can call, for example (518) 555-0142.")
-        return phone
 
 
 class SlotChoiceForm(forms.Form):

@@ -56,12 +56,26 @@ class PatientDetails:
     preferred_language: str = "English"
 
 
-def _find_or_create_patient(details: PatientDetails) -> Patient:
-    """The same person (same e-mail and date of birth) is the same row. An anonymous form never changes an
-    existing patient's details: what was typed this time is kept on the consultation instead."""
-    # Compared the way the unique constraint compares: PostgreSQL's LOWER(), not Python's.
-    same_person = {"email_lower": Lower(Value(details.email)), "date_of_birth": details.date_of_birth}
-    patient = Patient.objects.annotate(email_lower=Lower("email")).filter(**same_person).first()
+def _same_person(details: PatientDetails) -> Q:
+    """Who counts as the same person: the same e-mail (compared the way the unique constraint compares, with
+    PostgreSQL's LOWER()) and date of birth; without an e-mail (a caller the desk booked), the same name, date of
+    birth and phone number."""
+    if details.email:
+        return Q(email_lower=Lower(Value(details.email)), date_of_birth=details.date_of_birth)
+    return Q(
+        email="",
+        first_name__iexact=details.first_name,
+        last_name__iexact=details.last_name,
+        date_of_birth=details.date_of_birth,
+        phone=details.phone,
+    )
+
+
+def find_or_create_patient(details: PatientDetails) -> Patient:
+    """The same person is the same row. A form never changes an existing patient's details: what was typed this
+    time is kept on the consultation instead."""
+    existing = Patient.objects.annotate(email_lower=Lower("email")).filter(_same_person(details))
+    patient = existing.order_by("pk").first()
     if patient is not None:
         return patient
     try:
@@ -77,7 +91,7 @@ def _find_or_create_patient(details: PatientDetails) -> Patient:
             )
     except IntegrityError:
         # Created by a simultaneous request from the same person a moment ago.
-        return Patient.objects.annotate(email_lower=Lower("email")).get(**same_person)
+        return existing.get()
 
 
 def _by_key(idempotency_key: uuid.UUID, details: PatientDetails) -> Consultation | None:
@@ -103,7 +117,7 @@ SAFETY_FLAGS = {
 }
 
 
-def _record_screen(*, consultation: Consultation, screen: ScreenResult) -> RedFlagScreen:
+def record_screen(*, consultation: Consultation, screen: ScreenResult) -> RedFlagScreen:
     return RedFlagScreen.objects.create(
         consultation=consultation,
         screened_at=screen.screened_at,
@@ -141,7 +155,7 @@ def request_consultation(
             return existing
         raise FormAlreadyUsed
     slot = offered_slot(surgeon, start, location)
-    patient = _find_or_create_patient(details)
+    patient = find_or_create_patient(details)
     try:
         with transaction.atomic():
             consultation = Consultation.objects.create(
@@ -165,7 +179,7 @@ def request_consultation(
             return duplicate
         raise
     if screen is not None:
-        _record_screen(consultation=consultation, screen=screen)
+        record_screen(consultation=consultation, screen=screen)
     if waitlist:
         join_waitlist(consultation=consultation)
     queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)

@@ -24,6 +24,7 @@ EMAILS = {
     Kind.RESCHEDULED: ("Your consultation has a new time", "patient_rescheduled", REQUEST),
     Kind.CANCELLED: ("Your consultation is cancelled", "patient_cancelled", CANCEL),
     Kind.CONFIRMED: ("Your consultation is confirmed", "patient_confirmed", REQUEST),
+    Kind.BOOKED: ("Your consultation is booked", "patient_booked", REQUEST),
     Kind.DECLINED: ("About your consultation request", "patient_declined", CANCEL),
     Kind.PROPOSED: ("We suggest another time for your consultation", "patient_proposed", REQUEST),
     Kind.REMINDER: ("A reminder about your consultation", "patient_reminder", None),
@@ -89,7 +90,7 @@ def calendar_file(consultation: Consultation, *, cancelled: bool = False) -> byt
     event.add("dtstart", timezone.localtime(consultation.start, zone))
     event.add("dtend", timezone.localtime(consultation.end, zone))
     event.add("summary", f"Consultation with {consultation.surgeon.display_name}")
-    event.add("location", vText(f"{location.name}, {location.address.replace(chr(10), ', ')}"))
+    event.add("location", vText(f"{location.name}, {location.one_line_address}"))
     event.add("description", f"Reference {consultation.reference}. Manage it here: {patient_url(consultation)}")
     event.add(
         "status", "CANCELLED" if cancelled else "TENTATIVE" if consultation.status == "requested" else "CONFIRMED"

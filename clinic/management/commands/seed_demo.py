@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from clinic import roles, services
 from clinic.demo import LOCATIONS, seed_practice
-from consultations.demo import WEEKS, seed_intakes, seed_schedule
+from consultations.demo import WEEKS, seed_intakes, seed_schedule, seed_today
 from education.demo import seed_articles
 
 
@@ -48,13 +48,18 @@ class Command(BaseCommand):
             sign_ins = [self.seed_user(demo) for demo in DEMO_USERS]
             users = {user.username: user for user in User.objects.filter(username__in=[d.username for d in DEMO_USERS])}
             surgeons = seed_practice(today=timezone.localdate(), verifier=users["admin"], surgeon_user=users["surgeon"])
+            # The surgeon user is the demo surgeon: the same name wherever their work shows.
+            users["surgeon"].first_name, users["surgeon"].last_name = surgeons[0].first_name, surgeons[0].last_name
+            users["surgeon"].save(update_fields=["first_name", "last_name"])
             requests = seed_schedule(surgeons=surgeons, today=timezone.localdate())
             seed_intakes(requests)
+            todays = seed_today(surgeons=surgeons, desk=users["frontdesk"], now=timezone.now())
             articles = seed_articles(reviewer_by_slug={s.slug: s for s in surgeons}, today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Everything in it is fictional."))
         self.stdout.write(
             f"{len(surgeons)} surgeons at {len(LOCATIONS)} locations with clinics for {WEEKS} weeks; "
-            f"{len(requests)} consultation requests; {len(articles)} articles; the surgeon user is {surgeons[0]}."
+            f"{len(requests)} consultation requests; {len(todays)} consultations today; {len(articles)} articles; "
+            f"the surgeon user is {surgeons[0]}."
         )
         self.stdout.write("Sign in at /accounts/sign-in/ with one of these (all demo values, never use them for real):")
         for demo, (secret, codes) in zip(DEMO_USERS, sign_ins, strict=True):
