@@ -143,7 +143,8 @@ class SurgeonQuerySet(models.QuerySet):
         return self.listed().filter(accepts_new_patients=True)
 
     def for_directory(self) -> "SurgeonQuerySet":
-        """Everything a directory card shows, in a fixed number of queries however many surgeons there are."""
+        """Everything a directory card shows, in a fixed number of queries however many surgeons there are; those
+        taking new patients first."""
         return self.prefetch_related(
             "locations",
             models.Prefetch(
@@ -158,7 +159,7 @@ class SurgeonQuerySet(models.QuerySet):
                 queryset=Credential.objects.filter(kind=Credential.Kind.BOARD_CERTIFICATION),
                 to_attr="board_certifications",
             ),
-        ).order_by("last_name", "first_name")
+        ).order_by("-accepts_new_patients", "last_name", "first_name")
 
     def languages(self) -> list[str]:
         """Every language a listed surgeon speaks, in alphabetical order, in one query."""

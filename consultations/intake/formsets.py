@@ -244,4 +244,8 @@ class UploadForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
     )
-    kind = forms.ChoiceField(label="What is it?", choices=Upload.Kind.choices, initial=Upload.Kind.IMAGING_REPORT)
+    kind = forms.ChoiceField(
+        label="What is it?",
+        choices=[(kind.value, kind.label) for kind in Upload.INTAKE_KINDS],
+        initial=Upload.Kind.IMAGING_REPORT,
+    )

@@ -140,8 +140,10 @@ def _delete_stored_file(name: str) -> None:
         logger.exception("Could not delete the stored upload %s", name)
 
 
-def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
+def add_upload(*, intake: Intake, file: UploadedFile, kind: str, answering: bool = False) -> Upload:
     """Check `file` by its content (a ValidationError saying why if refused) and store it with the intake.
+    `answering`: sent with the answer to the surgeon's question, which the surgeon may ask after the review, so
+    only a consultation that is over or no longer going ahead refuses it.
 
     The file is written before the row, inside this function's own transaction, and deleted again if anything
     fails up to and including the commit. Django has no hook for the rollback of an enclosing transaction, which
@@ -159,7 +161,7 @@ def add_upload(*, intake: Intake, file: UploadedFile, kind: str) -> Upload:
     try:
         with transaction.atomic(durable=True):
             locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
-            if locked.is_locked:
+            if locked.is_locked and not (answering and locked.consultation.is_going_ahead):
                 # Reviewed (or the visit is over) since the page was shown.
                 raise IntakeLocked
             if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:

@@ -164,8 +164,7 @@ class Intake(models.Model):
     def is_locked(self) -> bool:
         """The surgeon has reviewed it, or the consultation is over or cancelled: the patient can no longer
         change it."""
-        consultation = self.consultation
-        return hasattr(self, "review") or consultation.is_over or consultation.status not in Consultation.OCCUPYING
+        return hasattr(self, "review") or not self.consultation.is_going_ahead
 
     @property
     def unanswered_questions(self) -> models.QuerySet:

@@ -270,6 +270,11 @@ class Consultation(models.Model):
         return self.status in self.CHANGEABLE and self.start > timezone.now()
 
     @property
+    def is_going_ahead(self) -> bool:
+        """Still holding its time and not over: a patient may still add to it."""
+        return self.status in self.OCCUPYING and not self.is_over
+
+    @property
     def is_over(self) -> bool:
         return self.end <= timezone.now() or self.status in (self.Status.COMPLETED, self.Status.NO_SHOW)
 

@@ -25,7 +25,8 @@ class Upload(models.Model):
         INSURANCE_CARD_BACK = "insurance_card_back", "Insurance card, back"
         REFERRAL_LETTER = "referral_letter", "Referral letter"
 
-    # Kinds that belong to the consultation rather than the history.
+    # Reports belong to the history; the others to the consultation.
+    INTAKE_KINDS = (Kind.IMAGING_REPORT, Kind.OPERATIVE_REPORT, Kind.OTHER)
     CONSULTATION_KINDS = (Kind.INSURANCE_CARD_FRONT, Kind.INSURANCE_CARD_BACK, Kind.REFERRAL_LETTER)
 
     EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from consultations.fields import DateInput, check_within_reach
-from consultations.models import STEPS, IntakeReview
+from consultations.models import STEPS, IntakeReview, Upload
 
 DEFAULT_DAYS = 14
 MAX_DAYS = 366
@@ -68,3 +68,11 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         error_messages={"required": "Please write your answer before sending it."},
     )
+    report = forms.FileField(
+        label="Add a report if your surgeon asked for one (PDF, JPEG or PNG, up to 10 MB)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+    # The kind of report an answer brings, by the part of the history the question is about.
+    KINDS = {"imaging": Upload.Kind.IMAGING_REPORT, "operations": Upload.Kind.OPERATIVE_REPORT}

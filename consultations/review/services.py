@@ -5,7 +5,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.models import Consultation, InformationRequest, Intake, IntakeReview, SentMessage
+from consultations.models import InformationRequest, Intake, IntakeReview, SentMessage
 from consultations.notify.tasks import queue_message
 
 
@@ -43,7 +43,7 @@ def review_intake(*, intake: Intake, reviewer: AbstractBaseUser, priority: str, 
 def ask_patient(*, intake: Intake, asked_by: AbstractBaseUser, section: str, message: str) -> InformationRequest:
     """Keep the question and e-mail the patient a link to it (the e-mail does not contain the question)."""
     consultation = intake.consultation
-    if consultation.is_over or consultation.status not in Consultation.OCCUPYING:
+    if not consultation.is_going_ahead:
         raise CannotAsk
     question = InformationRequest.objects.create(
         intake=intake, section=section, message=message, asked_by=asked_by, asked_at=timezone.now()

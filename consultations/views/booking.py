@@ -17,6 +17,7 @@ from consultations.booking.availability import (
     SlotTaken,
     SlotUnavailable,
     booking_policy,
+    first_free_slots,
     free_slots_by_surgeon,
     free_slots_for,
 )
@@ -42,12 +43,17 @@ def _week_start(request: HttpRequest) -> date:
 
 
 def _days(slots: list[Slot], monday: date, locations: dict[str, Location]) -> list[tuple[date, list]]:
-    """The seven local days from `monday`, each with its (slot, location) pairs."""
+    """The local days of the week from `monday` with their (slot, location) pairs: none already past, and none
+    before the first free time (on a phone they would only push the free times down the screen)."""
     # Slots come in UTC order; with several time zones one local day's slots need not be adjacent.
     by_day: dict[date, list] = defaultdict(list)
     for slot in slots:
         by_day[slot.local_start.date()].append((slot, locations.get(slot.location)))
-    return [(monday + timedelta(days=n), by_day[monday + timedelta(days=n)]) for n in range(7)]
+    if not by_day:
+        return []
+    week = [monday + timedelta(days=n) for n in range(7)]
+    first = min(by_day)
+    return [(day, by_day[day]) for day in week if day >= max(first, timezone.localdate())]
 
 
 def _week_context(
@@ -101,11 +107,13 @@ def request_start(request: HttpRequest) -> HttpResponse:
             ((slot, by_id[surgeon_id]) for surgeon_id, slots in found.items() for slot in slots[:EARLIEST_SHOWN]),
             key=lambda pair: pair[0].start,
         )[:EARLIEST_SHOWN]
+    bookable = list(Surgeon.objects.bookable().order_by("last_name", "first_name"))
+    first_free = first_free_slots([surgeon.pk for surgeon in bookable])
     locations = list(Location.objects.all())
     by_slug = {location.slug: location for location in locations}
     context = {
         "form": form,
-        "surgeons": Surgeon.objects.bookable().order_by("last_name"),
+        "surgeons": [(surgeon, first_free.get(surgeon.pk)) for surgeon in bookable],
         "procedures": Procedure.objects.filter(surgeons__is_listed=True).distinct(),
         "locations": locations,
         "earliest": [(slot, surgeon, by_slug.get(slot.location)) for slot, surgeon in earliest],

@@ -3,13 +3,15 @@
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from consultations.audit import record_access
+from consultations.intake import services as intake_services
 from consultations.links import link_invalid, patient_link
-from consultations.models import AccessLog, Consultation, InformationRequest
+from consultations.models import AccessLog, Consultation, InformationRequest, Upload
 from consultations.review import services
 from consultations.review.forms import ReplyForm
 
@@ -24,14 +26,14 @@ def patient_question(request: HttpRequest, token: str, consultation: Consultatio
     )
     if found is None:
         return link_invalid(request)
-    form = ReplyForm(request.POST or None) if not found.is_answered else None
+    form = ReplyForm(request.POST or None, request.FILES or None) if not found.is_answered else None
     status = 200
     if request.method == "POST":
         status = 400
         if form is None:
             messages.info(request, "You have already answered this question. Please call us to add anything.")
             status = 409
-        elif form.is_valid():
+        elif form.is_valid() and _report_added(form, found):
             try:
                 services.answer_question(question=found, reply=form.cleaned_data["reply"])
             except services.AlreadyAnswered:
@@ -48,3 +50,21 @@ def patient_question(request: HttpRequest, token: str, consultation: Consultatio
         )
     context = {"consultation": consultation, "token": token, "question": found, "form": form}
     return render(request, "consultations/surgeon/patient_question.html", context, status=status)
+
+
+def _report_added(form: ReplyForm, question: InformationRequest) -> bool:
+    """Store the report sent with the answer, if any, before the answer: a refused file leaves the answer unsent,
+    so the patient can try again. False (with the reason on the form) when it was refused."""
+    report = form.cleaned_data.get("report")
+    if not report:
+        return True
+    kind = ReplyForm.KINDS.get(question.section, Upload.Kind.OTHER)
+    try:
+        intake_services.add_upload(intake=question.intake, file=report, kind=kind, answering=True)
+    except ValidationError as error:
+        form.add_error("report", " ".join(error.messages))
+    except intake_services.TooManyUploads:
+        form.add_error("report", "Your history already holds as many reports as we keep. Please call us.")
+    except intake_services.IntakeLocked:
+        form.add_error("report", "This consultation can no longer take reports. Please call us.")
+    return not form.errors
