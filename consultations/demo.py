@@ -2,7 +2,9 @@
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -239,11 +241,12 @@ def _sent_history(consultation: Consultation) -> None:
 def seed_today(*, surgeons: list[Surgeon], desk: AbstractBaseUser, now: datetime) -> list[Consultation]:
     """A realistic day for the desk, booked by the desk around `now` (once a day): the earliest are completed,
     the last hour's checked in, one is late (confirmed, its time passed, not yet arrived), the rest to come."""
-    zone = timezone.get_current_timezone()
-    today = timezone.localdate(now)
+    # The desk's day is the practice's.
+    zone = ZoneInfo(settings.PRACTICE_TIME_ZONE)
+    today = now.astimezone(zone).date()
     midnight = datetime.combine(today, time.min, tzinfo=zone)
     # Four before now and eight after, within today.
-    first = max(midnight, _half_hour_floor(now) - 4 * TODAY_STEP)
+    first = max(midnight, _half_hour_floor(now.astimezone(zone)) - 4 * TODAY_STEP)
     first = min(first, midnight + timedelta(days=1) - len(TODAY_PATIENTS) * TODAY_STEP)
     booked = []
     for number, (first_name, last_name) in enumerate(TODAY_PATIENTS):
@@ -277,7 +280,11 @@ def seed_today(*, surgeons: list[Surgeon], desk: AbstractBaseUser, now: datetime
             by=desk,
         )
         Consultation.objects.filter(pk=consultation.pk).update(idempotency_key=key)
-        booked.append(_arrived(consultation, now=now, late=start == _half_hour_floor(now) - TODAY_STEP, desk=desk))
+        booked.append(
+            _arrived(
+                consultation, now=now, late=start == _half_hour_floor(now.astimezone(zone)) - TODAY_STEP, desk=desk
+            )
+        )
     return booked
 
 

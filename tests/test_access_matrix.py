@@ -71,6 +71,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "clinic:enrol": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "clinic:start": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "consultations:desk-today": (SIGN_IN, OK, FORBIDDEN, OK),
+    # Booking for a caller or a walk-in.
+    "consultations:desk-book": (SIGN_IN, OK, FORBIDDEN, OK),
     "consultations:desk-queue": (SIGN_IN, OK, FORBIDDEN, OK),
     "consultations:desk-consultation": (SIGN_IN, OK, FORBIDDEN, OK),
     # The desk's status buttons post here; the role is checked before the method, so others learn nothing.

@@ -140,6 +140,17 @@ class NextAvailableTests(TestCase):
         assert "Not taking new patients" in cards["full"]
 
 
+class DirectoryOrderTests(TestCase):
+    def test_a_surgeon_taking_no_new_patients_comes_last(self) -> None:
+        albany = make_location()
+        make_surgeon(slug="aaron-full", last_name="Aaronson", locations=[albany], accepts_new_patients=False)
+        make_surgeon(slug="zed-open", last_name="Zed", locations=[albany])
+
+        html = self.client.get(DIRECTORY).content.decode()
+
+        assert html.index('id="surgeon-zed-open"') < html.index('id="surgeon-aaron-full"')
+
+
 class BoardBadgeTests(TestCase):
     def test_badge_only_for_a_current_verified_board_certification(self) -> None:
         today = timezone.localdate()

@@ -375,6 +375,56 @@ class RequestPagesTests(TestCase):
 
 
 @time_machine.travel(NOW, tick=False)
+@time_machine.travel(NOW, tick=False)
+class ChoosingPagesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.albany = make_location(slug="albany")
+        cls.surgeon = make_surgeon(slug="ana", locations=[cls.albany], last_name="Lopez")
+        make_rule(cls.surgeon, cls.albany, weekday=2, start_time=time(9), end_time=time(10))  # Wednesdays
+
+    def setUp(self) -> None:
+        screened(self.client)
+
+    def test_the_week_starts_at_its_first_free_day_and_never_shows_past_days(self) -> None:
+        response = self.client.get(reverse("consultations:pick-slot", args=["ana"]), {"week": "2026-03-09"})
+
+        self.assertContains(response, "Wednesday, March 11")
+        self.assertNotContains(response, "Monday, March 9")
+        self.assertNotContains(response, "Tuesday, March 10")
+        self.assertContains(response, "Thursday, March 12")
+
+    def test_the_list_of_surgeons_names_each_ones_next_free_day(self) -> None:
+        make_surgeon(slug="busy", locations=[self.albany], last_name="Busy")
+
+        response = self.client.get(reverse("consultations:request"))
+
+        html = response.content.decode()
+        assert re.search(r"Lopez.*?Next free:.*?Wednesday, March 4, 2026", html, re.S)
+        assert re.search(r"Busy.*?No free time online", html, re.S)
+
+    def test_the_emails_write_the_address_on_one_line(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            request_consultation(
+                surgeon=self.surgeon,
+                location=self.albany,
+                start=datetime(2026, 3, 4, 14, 0, tzinfo=UTC),
+                details=PatientDetails(
+                    first_name="Robin",
+                    last_name="Fictional",
+                    date_of_birth=date(1968, 4, 2),
+                    email="robin@example.com",
+                    phone="(518) 555-0123",
+                ),
+                visit_type="in_person",
+                reason="Leg pain",
+                idempotency_key=uuid.uuid4(),
+            )
+
+        patient_mail = next(message for message in mail.outbox if message.to == ["robin@example.com"])
+        assert f"{self.albany.name}, 1 Test Street, Albany, NY 12207" in patient_mail.body
+
+
 class AdminTimeZoneTests(TestCase):
     def test_time_off_typed_in_the_admin_is_practice_time_not_utc(self) -> None:
         surgeon = make_surgeon(locations=[make_location()])

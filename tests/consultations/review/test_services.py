@@ -1,10 +1,12 @@
 """The surgeon's review: reviewed with notes and a priority the desk sees, and questions the patient answers."""
 
 import re
+import tempfile
 from datetime import timedelta
 
 from django.core import mail
-from django.test import TestCase
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -274,6 +276,38 @@ class PatientReplyTests(TestCase):
         summary = self.client.get(reverse("consultations:surgeon-summary", args=[self.consultation.public_id]))
         self.assertContains(summary, "Fictional: how many oxycodone tablets a day?")
         self.assertContains(summary, "Fictional: two a day.")
+
+    def test_a_scan_report_can_come_with_the_answer_even_after_the_review(self) -> None:
+        question = InformationRequest.objects.create(
+            intake=self.question.intake,
+            section="imaging",
+            message="Fictional: please send the report of your last MRI.",
+            asked_by=self.user,
+            asked_at=timezone.now(),
+        )
+        IntakeReview.objects.create(intake=question.intake, reviewed_by=self.user, reviewed_at=timezone.now())
+        url = reverse("consultations:patient-question", args=[patient_token(self.consultation), question.public_id])
+        report = SimpleUploadedFile("mri.pdf", b"%PDF-1.4 fictional report\n%%EOF\n", content_type="application/pdf")
+
+        with tempfile.TemporaryDirectory() as media, override_settings(PRIVATE_MEDIA_ROOT=media):
+            response = self.client.post(url, {"reply": "Fictional: attached.", "report": report}, follow=True)
+
+        self.assertContains(response, "Your answer is saved")
+        upload = question.intake.uploads.get()
+        assert (upload.kind, upload.content_type) == ("imaging_report", "application/pdf")
+        question.refresh_from_db()
+        assert question.reply == "Fictional: attached."
+
+    def test_a_file_that_is_not_a_report_keeps_the_answer_unsent_and_says_why(self) -> None:
+        report = SimpleUploadedFile("mri.pdf", b"MZ not a pdf at all", content_type="application/pdf")
+
+        with tempfile.TemporaryDirectory() as media, override_settings(PRIVATE_MEDIA_ROOT=media):
+            response = self.client.post(self.url, {"reply": "Fictional: attached.", "report": report})
+
+        self.assertContains(response, "We can only accept PDF, JPEG or PNG files", status_code=400)
+        self.assertContains(response, "Fictional: attached.", status_code=400)
+        self.question.refresh_from_db()
+        assert self.question.reply == "" and not self.question.intake.uploads.exists()
 
     def test_a_second_reply_does_not_overwrite_the_first(self) -> None:
         self.client.post(self.url, {"reply": "Fictional: two a day."})
