@@ -1,9 +1,13 @@
 """Changing a consultation already booked, for the patient and the desk alike: lock its row, move it to another
 slot (the exclusion constraint refusing a time someone else holds), cancel it, and record each change in its
-history."""
+history; and a move described from where to where, for the page that asks to confirm it before it is made."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
 
 from clinic.models import Location, Surgeon
 from consultations import when
@@ -38,6 +42,36 @@ def where_and_when(consultation: Consultation) -> str:
     return (
         f"{when.history(consultation.local_start)}, {consultation.surgeon.display_name} at {consultation.location.name}"
     )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A consultation's time, surgeon and place as a person reads them."""
+
+    when: str
+    surgeon: str
+    place: str
+
+
+@dataclass(frozen=True)
+class Move:
+    """A move shown before it is made: from the consultation's time, surgeon and place to the chosen ones."""
+
+    old: Visit
+    new: Visit
+
+
+def visit(*, start: datetime, surgeon: Surgeon, location: Location) -> Visit:
+    """'Monday, March 9, 2026 at 9:30 AM EDT', in the location's own zone, with the surgeon and the place."""
+    local = timezone.localtime(start, location.zone)
+    return Visit(
+        when=f"{when.day(local)} at {when.clock_zone(local)}", surgeon=surgeon.display_name, place=location.name
+    )
+
+
+def describe_move(consultation: Consultation, *, surgeon: Surgeon, start: datetime, location: Location) -> Move:
+    old = visit(start=consultation.start, surgeon=consultation.surgeon, location=consultation.location)
+    return Move(old=old, new=visit(start=start, surgeon=surgeon, location=location))
 
 
 def record_event(

@@ -192,12 +192,23 @@ def reschedule_consultation(*, consultation: Consultation, start: datetime, loca
     """Move to another free slot of the same surgeon: the new time is taken and the old one freed together. The
     desk confirms the new time, as any request."""
     consultation = changes.locked(consultation)
+    slot = _rescheduled_slot(consultation, start=start, location=location)
+    return _move_for_patient(consultation, slot=slot, location=location, action=ConsultationEvent.Action.RESCHEDULE)
+
+
+def preview_reschedule(*, consultation: Consultation, start: datetime, location: Location) -> changes.Move:
+    """The move `reschedule_consultation` would make, from where to where, checked as it checks it (the same
+    exceptions) but changing nothing: for the page that asks the patient to confirm it."""
+    _rescheduled_slot(consultation, start=start, location=location)
+    return changes.describe_move(consultation, surgeon=consultation.surgeon, start=start, location=location)
+
+
+def _rescheduled_slot(consultation: Consultation, *, start: datetime, location: Location) -> Slot:
     if not consultation.is_changeable:
         raise NotChangeable
     if start == consultation.start and location.pk == consultation.location_id:
         raise AlreadyAtThatTime
-    slot = offered_slot(consultation.surgeon, start, location, ignore=consultation)
-    return _move_for_patient(consultation, slot=slot, location=location, action=ConsultationEvent.Action.RESCHEDULE)
+    return offered_slot(consultation.surgeon, start, location, ignore=consultation)
 
 
 def _move_for_patient(consultation: Consultation, *, slot: Slot, location: Location, action: str) -> Consultation:

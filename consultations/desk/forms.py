@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
+from consultations.booking.availability import DESK_HORIZON_DAYS
 from consultations.booking.forms import clean_slot_field
 from consultations.booking.slots import local_instant
 from consultations.desk import transitions
@@ -264,4 +265,4 @@ class ProposeForm(forms.Form):
     )
 
     def clean_slot(self) -> tuple[datetime, Location]:
-        return clean_slot_field(self.cleaned_data["slot"])
+        return clean_slot_field(self.cleaned_data["slot"], horizon_days=DESK_HORIZON_DAYS)

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from clinic.models import Location, Surgeon
 from consultations.booking import changes
-from consultations.booking.availability import is_overlap, offered_slot
+from consultations.booking.availability import desk_policy, is_overlap, offered_slot
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
+from consultations.booking.slots import Slot
 from consultations.booking.waitlist import offer_freed_time
 from consultations.desk import transitions
 from consultations.models import AvailabilityRule, Consultation, ConsultationQuerySet, SentMessage, TimeOff
@@ -136,10 +137,7 @@ def propose_another_time(
     """Move the consultation to a free time of this or another surgeon, and ask the patient to accept it or
     choose another. The new time is taken and the old one freed in one transaction."""
     consultation, from_status = _change_status(consultation=consultation, action=transitions.PROPOSE, by=by)
-    same_place = surgeon.pk == consultation.surgeon_id and location.pk == consultation.location_id
-    if same_place and start == consultation.start:
-        raise AlreadyAtThatTime
-    slot = offered_slot(surgeon, start, location, ignore=consultation)
+    slot = _proposed_slot(consultation, surgeon=surgeon, start=start, location=location)
     moved = changes.move(consultation, surgeon=surgeon, slot=slot, location=location)
     changes.record_event(
         consultation=consultation,
@@ -150,6 +148,33 @@ def propose_another_time(
     )
     queue_message(consultation=consultation, kind=SentMessage.Kind.PROPOSED)
     return consultation
+
+
+def preview_proposal(
+    *, consultation: Consultation, surgeon: Surgeon, start: datetime, location: Location
+) -> changes.Move:
+    """The move `propose_another_time` would make, from where to where, checked as it checks it (the same
+    exceptions) but changing nothing: for the page that asks the desk to confirm it."""
+    refused = transitions.refusal(
+        action=transitions.PROPOSE,
+        status=consultation.status,
+        start=consultation.start,
+        now=timezone.now(),
+        zone=consultation.location.zone,
+    )
+    if refused:
+        raise TransitionRefused(refused)
+    _proposed_slot(consultation, surgeon=surgeon, start=start, location=location)
+    return changes.describe_move(consultation, surgeon=surgeon, start=start, location=location)
+
+
+def _proposed_slot(consultation: Consultation, *, surgeon: Surgeon, start: datetime, location: Location) -> Slot:
+    """A free time under the desk's policy: not bound by the patient's minimum notice or horizon, but by the
+    buffer, and (through the exclusion constraint) by every other consultation's time."""
+    same_place = surgeon.pk == consultation.surgeon_id and location.pk == consultation.location_id
+    if same_place and start == consultation.start:
+        raise AlreadyAtThatTime
+    return offered_slot(surgeon, start, location, ignore=consultation, policy=desk_policy())
 
 
 @transaction.atomic

@@ -21,6 +21,7 @@ from consultations.booking.availability import (
     free_slots_by_surgeon,
     free_slots_for,
 )
+from consultations.booking.changes import Move
 from consultations.booking.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
 from consultations.booking.slots import Slot
 from consultations.links import patient_link, patient_token
@@ -227,30 +228,20 @@ def cancel(request: HttpRequest, token: str, consultation: Consultation) -> Http
 @patient_link
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
+    """The week's free times; a time chosen (?slot=) shows the move from where to where, made only once confirmed
+    (a POST with `confirm`), so that a mis-tap on a phone moves nothing."""
     if not consultation.is_changeable:
         messages.error(request, "This consultation can no longer be moved online. Please call us.")
         return redirect("consultations:my-consultation", token=token)
-    status = 200
-    if request.method == "POST":
-        form = SlotChoiceForm(request.POST)
-        status = 400
-        if form.is_valid():
-            start, location = form.cleaned_data["slot"]
-            try:
-                services.reschedule_consultation(consultation=consultation, start=start, location=location)
-            except services.AlreadyAtThatTime:
-                messages.info(request, "That is already your consultation's time; nothing has changed.")
-                return redirect("consultations:my-consultation", token=token)
-            except SlotUnavailable as error:
-                status = 409
-                messages.error(request, _unavailable_message(error))
-            except services.NotChangeable:
-                messages.error(request, "This consultation can no longer be moved online. Please call us.")
-            else:
-                messages.success(request, "Your consultation has a new time. We have sent you an e-mail with it.")
-                return redirect("consultations:my-consultation", token=token)
-        else:
-            messages.error(request, "Please choose a time from the list.")
+    chosen = request.POST if request.method == "POST" else request.GET
+    if "slot" in chosen:
+        return _move_to_chosen(request, token, consultation, form=SlotChoiceForm(chosen))
+    return _reschedule_week(request, token, consultation)
+
+
+def _reschedule_week(
+    request: HttpRequest, token: str, consultation: Consultation, *, status: int = 200
+) -> HttpResponse:
     first = (
         _first_available_week(consultation.surgeon, ignore=consultation, current=consultation.start)
         if request.GET.get("first")
@@ -260,7 +251,46 @@ def reschedule(request: HttpRequest, token: str, consultation: Consultation) -> 
     context = _week_context(consultation.surgeon, monday, ignore=consultation, current=consultation.start) | {
         "consultation": consultation,
         "token": token,
-        "post_url": reverse("consultations:reschedule", args=[token]),
+        "details_url": reverse("consultations:reschedule", args=[token]),
     }
     template = "consultations/_week.html" if request.htmx else "consultations/reschedule.html"
     return render(request, template, context, status=status)
+
+
+def _move_to_chosen(
+    request: HttpRequest, token: str, consultation: Consultation, *, form: SlotChoiceForm
+) -> HttpResponse:
+    if not form.is_valid():
+        messages.error(request, "Please choose a time from the list.")
+        return _reschedule_week(request, token, consultation, status=400)
+    start, location = form.cleaned_data["slot"]
+    try:
+        if "confirm" not in request.POST:
+            move = services.preview_reschedule(consultation=consultation, start=start, location=location)
+            return _confirm_move(request, token, consultation, move=move, start=start, location=location)
+        services.reschedule_consultation(consultation=consultation, start=start, location=location)
+    except services.AlreadyAtThatTime:
+        messages.info(request, "That is already your consultation's time; nothing has changed.")
+        return redirect("consultations:my-consultation", token=token)
+    except SlotUnavailable as error:
+        messages.error(request, _unavailable_message(error))
+        return _reschedule_week(request, token, consultation, status=409)
+    except services.NotChangeable:
+        messages.error(request, "This consultation can no longer be moved online. Please call us.")
+        return _reschedule_week(request, token, consultation, status=400)
+    messages.success(request, "Your consultation has a new time. We have sent you an e-mail with it.")
+    return redirect("consultations:my-consultation", token=token)
+
+
+def _confirm_move(
+    request: HttpRequest, token: str, consultation: Consultation, *, move: Move, start: datetime, location: Location
+) -> HttpResponse:
+    day = timezone.localtime(start, location.zone).date()
+    context = {
+        "consultation": consultation,
+        "token": token,
+        "move": move,
+        "slot": Slot(start=start, end=start, location=location.slug, timezone=location.timezone).token,
+        "week": day - timedelta(days=day.weekday()),
+    }
+    return render(request, "consultations/reschedule_confirm.html", context)

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations import when
-from consultations.booking.availability import SlotTaken, SlotUnavailable, booking_policy, free_slots_for
+from consultations.booking.availability import SlotTaken, SlotUnavailable, desk_policy, free_slots_for
+from consultations.booking.slots import Slot
 from consultations.desk import charts, schedule, services, transitions
 from consultations.desk.forms import DeskActionForm, ProposeForm
 from consultations.desk.occupancy import slot_use_by_surgeon
@@ -164,17 +165,22 @@ def _first_day(request: HttpRequest) -> date:
         asked = date.fromisoformat(request.GET.get("from", ""))
     except ValueError:
         return today
-    return min(max(asked, today), today + booking_policy().horizon)
+    return min(max(asked, today), today + desk_policy().horizon)
 
 
 def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surgeon) -> dict:
-    """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own."""
+    """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own, under
+    the desk's policy: within the patient's minimum notice too."""
     first_day, today = _first_day(request), timezone.localdate()
-    horizon = today + booking_policy().horizon
+    horizon = today + desk_policy().horizon
     later = first_day + timedelta(days=PROPOSE_DAYS)
     same_surgeon = surgeon.pk == consultation.surgeon_id
     found = free_slots_for(
-        surgeon, first_day=first_day, days=PROPOSE_DAYS, ignore=consultation if same_surgeon else None
+        surgeon,
+        first_day=first_day,
+        days=PROPOSE_DAYS,
+        ignore=consultation if same_surgeon else None,
+        policy=desk_policy(),
     )
     found = [slot for slot in found if not (same_surgeon and slot.start == consultation.start)]
     locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
@@ -201,7 +207,8 @@ def _not_proposed(error: Exception) -> tuple[int, str]:
 @role_required(FRONT_DESK, ADMIN)
 @require_http_methods(["GET", "POST"])
 def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
-    """Pick a free time of this or another surgeon; the consultation moves there and the patient is asked."""
+    """Pick a free time of this or another surgeon and see the move from where to where; once confirmed (a POST
+    with `confirm`), the consultation moves there and the patient is asked."""
     consultation = _desk_consultation(public_id)
     surgeons = list(
         Surgeon.objects.filter(availability_rules__isnull=False).distinct().order_by("last_name", "first_name")
@@ -213,26 +220,11 @@ def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
         status = 400
         messages.error(request, "Choose one of the free times listed.")
     elif request.method == "POST":
-        start, location = form.cleaned_data["slot"]
         try:
-            moved = services.propose_another_time(
-                consultation=consultation,
-                surgeon=surgeon,
-                start=start,
-                location=location,
-                by=request.user,
-                note=form.cleaned_data["note"],
-            )
+            return _propose(request, consultation, surgeon=surgeon, form=form)
         except (services.TransitionRefused, services.AlreadyAtThatTime, SlotUnavailable) as error:
             status, message = _not_proposed(error)
             messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                f"Proposed {_when(moved)} to {moved.name_as_typed}. "
-                "The time is held, and the patient gets an e-mail to accept it or ask for another.",
-            )
-            return redirect("consultations:desk-consultation", public_id=consultation.public_id)
     refused = transitions.refusal(
         action=transitions.PROPOSE,
         status=consultation.status,
@@ -244,3 +236,34 @@ def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
     if not refused:
         context |= _free_times(request, consultation, surgeon)
     return render(request, "consultations/desk/propose.html", context, status=status)
+
+
+def _propose(request: HttpRequest, consultation: Consultation, *, surgeon: Surgeon, form: ProposeForm) -> HttpResponse:
+    """The page that shows the move and asks to confirm it, or, confirmed, the move itself."""
+    start, location = form.cleaned_data["slot"]
+    if "confirm" not in request.POST:
+        move = services.preview_proposal(consultation=consultation, surgeon=surgeon, start=start, location=location)
+        day = timezone.localtime(start, location.zone).date()
+        context = {
+            "consultation": consultation,
+            "surgeon": surgeon,
+            "move": move,
+            "slot": Slot(start=start, end=start, location=location.slug, timezone=location.timezone).token,
+            "form": form,
+            "first_day": day,
+        }
+        return render(request, "consultations/desk/propose_confirm.html", context)
+    moved = services.propose_another_time(
+        consultation=consultation,
+        surgeon=surgeon,
+        start=start,
+        location=location,
+        by=request.user,
+        note=form.cleaned_data["note"],
+    )
+    messages.success(
+        request,
+        f"Proposed {_when(moved)} to {moved.name_as_typed}. "
+        "The time is held, and the patient gets an e-mail to accept it or ask for another.",
+    )
+    return redirect("consultations:desk-consultation", public_id=consultation.public_id)

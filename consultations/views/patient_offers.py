@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from consultations.booking import services
+from consultations.booking import changes, services
 from consultations.booking.availability import SlotUnavailable
 from consultations.links import link_invalid, patient_link
 from consultations.models import Consultation, WaitlistOffer
@@ -55,7 +55,8 @@ def waitlist_offer(request: HttpRequest, token: str, consultation: Consultation,
     if offer is None:
         return link_invalid(request)
     context = {"consultation": consultation, "offer": offer, "token": token}
-    if request.method == "POST":
+    # The page says from where to where and is itself the confirmation: only its button (`confirm`) moves.
+    if request.method == "POST" and "confirm" in request.POST:
         try:
             services.take_waitlist_offer(offer=offer)
         except (SlotUnavailable, services.OfferNotAvailable):
@@ -65,4 +66,7 @@ def waitlist_offer(request: HttpRequest, token: str, consultation: Consultation,
         return redirect("consultations:my-consultation", token=token)
     if not _still_open(offer, consultation):
         return render(request, "consultations/waitlist_offer_gone.html", context, status=410)
+    context["move"] = changes.describe_move(
+        consultation, surgeon=consultation.surgeon, start=offer.start, location=offer.location
+    )
     return render(request, "consultations/waitlist_offer.html", context)

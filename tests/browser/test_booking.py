@@ -73,7 +73,9 @@ def test_request_reschedule_and_cancel(page: Page) -> None:
     expect(page.locator("#week")).to_have_count(1)
     expect(page).to_have_url(re.compile(r"[?&]week="))
     check_accessibility(page)
-    page.locator("#week button").first.click()
+    page.locator("#week a.btn-outline-primary").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move your consultation?")
+    page.get_by_role("button", name="Confirm the move").click()
     expect(page.get_by_text("Your consultation has a new time.")).to_be_visible()
     moved = Consultation.objects.get()
     assert moved.start > consultation.start and moved.sequence == 1

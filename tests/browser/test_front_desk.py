@@ -77,6 +77,9 @@ def test_a_coordinator_works_the_queue_and_adds_time_off(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Propose another time")
     check_accessibility(page)
     page.locator("form button[name='slot']").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Propose this time?")
+    check_accessibility(page)
+    page.get_by_role("button", name="Confirm the move").click()
     expect(page.locator(".alert-success")).to_be_visible()
     moved = Consultation.objects.get(pk=to_move.pk)
     assert moved.start != to_move.start and moved.sequence == to_move.sequence + 1

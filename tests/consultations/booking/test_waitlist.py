@@ -193,7 +193,7 @@ class TakingAnOfferTests(WaitlistTestCase):
         self.assertContains(response, "Monday, March 9, 2026 at 9:00 AM EDT")
 
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(self.url(self.first), follow=True)
+            response = self.client.post(self.url(self.first), {"confirm": "1"}, follow=True)
 
         self.assertContains(response, "Done: your consultation has the earlier time.")
         self.first.refresh_from_db()
@@ -209,7 +209,7 @@ class TakingAnOfferTests(WaitlistTestCase):
 
         self.assertContains(self.client.get(self.url(self.second)), "already taken", status_code=410)
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(self.url(self.second))
+            response = self.client.post(self.url(self.second), {"confirm": "1"})
         self.assertContains(response, "Sorry, that time is already taken", status_code=409)
         self.assertContains(response, "We will e-mail you again", status_code=409)
         self.second.refresh_from_db()
@@ -226,7 +226,7 @@ class TakingAnOfferTests(WaitlistTestCase):
 
     def test_the_desk_sees_the_offer_and_the_move_in_the_messages_and_history(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):
-            self.client.post(self.url(self.first))
+            self.client.post(self.url(self.first), {"confirm": "1"})
         sign_in(self.client, self.desk)
 
         response = self.client.get(reverse("consultations:desk-consultation", args=[self.first.public_id]))
@@ -234,6 +234,43 @@ class TakingAnOfferTests(WaitlistTestCase):
         self.assertContains(response, "Earlier time offered")
         self.assertContains(response, "Took an earlier time from the waitlist")
         self.assertContains(response, "Took an earlier time on")
+
+    def assert_first_unchanged(self) -> None:
+        first = Consultation.objects.get(pk=self.first.pk)
+        assert (first.start, first.status, first.sequence) == (MONDAY_AFTER, Status.CONFIRMED, 0)
+        assert WaitlistOffer.objects.get(entry__consultation=self.first).taken_at is None
+        assert WaitlistEntry.objects.get(consultation=self.first).ended_at is None
+        assert not ConsultationEvent.objects.filter(consultation=self.first).exists()
+        assert not SentMessage.objects.filter(consultation=self.first).exclude(kind="waitlist_offer").exists()
+        assert not mail.outbox
+
+    def test_the_offer_shows_from_where_to_where_and_only_its_confirmation_moves(self) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.get(self.url(self.first))
+            sent_without_confirming = self.client.post(self.url(self.first))
+
+        text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+        surgeon = self.surgeon.display_name
+        assert (
+            f"From Monday, March 16, 2026 at 9:00 AM EDT {surgeon}, {self.albany.name} "
+            f"To Monday, March 9, 2026 at 9:00 AM EDT {surgeon}, {self.albany.name}"
+        ) in text
+        self.assertContains(response, '<button type="submit" class="btn btn-primary" name="confirm" value="1">')
+        self.assertContains(response, "Confirm the move")
+        self.assertContains(response, "Keep my current time")
+        self.assertContains(sent_without_confirming, "Confirm the move")
+        self.assert_first_unchanged()
+
+    def test_a_time_booked_between_the_offer_page_and_the_confirmation_changes_nothing_and_says_so(self) -> None:
+        self.assertContains(self.client.get(self.url(self.first)), "Confirm the move")
+        make_consultation(self.surgeon, self.albany, NEXT_MONDAY)  # booked by another patient meanwhile
+
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(self.url(self.first), {"confirm": "1"})
+
+        self.assertContains(response, "Sorry, that time is already taken", status_code=409)
+        self.assertContains(response, "Nothing has changed on your consultation.", status_code=409)
+        self.assert_first_unchanged()
 
 
 @time_machine.travel(NOW, tick=False)

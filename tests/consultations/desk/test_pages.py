@@ -29,6 +29,7 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 EST
 NINE_TODAY = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)  # 09:00 EST
 ELEVEN_TODAY = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 11:00 EST
 NEXT_MONDAY = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT
+AFTER_TODAYS_CLINIC = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)  # 12:00 EST
 COMPLAINT = "Zebra-striped burning down the left calf"
 SURGEON_NOTES = "Private clinician note: consider revision"
 
@@ -356,6 +357,8 @@ class ProposePageTests(DeskTestCase):
         super().setUp()
         self.consultation = make_consultation(self.surgeon, self.albany, NEXT_MONDAY)
 
+    # After today's clinic: the desk is offered times within the patient's minimum notice too (test_propose.py).
+    @time_machine.travel(AFTER_TODAYS_CLINIC, tick=False)
     def test_lists_free_times_without_the_current_one(self) -> None:
         make_consultation(self.surgeon, self.albany, NEXT_MONDAY + timedelta(minutes=30))
 
@@ -382,7 +385,12 @@ class ProposePageTests(DeskTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             response = self.client.post(
                 page("desk-propose", self.consultation),
-                {"surgeon": "ana", "slot": f"{new_start.isoformat()}|albany", "note": "Surgeon in theatre"},
+                {
+                    "surgeon": "ana",
+                    "slot": f"{new_start.isoformat()}|albany",
+                    "note": "Surgeon in theatre",
+                    "confirm": "1",
+                },
             )
 
         self.assertRedirects(response, page("desk-consultation", self.consultation), fetch_redirect_response=False)
