@@ -58,9 +58,7 @@ class CoverageForm(forms.Form):
         required=False,
     )
     subscriber_name = forms.CharField(label="Name of the person insured", max_length=170, required=False)
-    subscriber_date_of_birth = forms.DateField(
-        label="Their date of birth (optional)", widget=DateInput(), required=False
-    )
+    subscriber_date_of_birth = forms.DateField(label="Their birth date (optional)", widget=DateInput(), required=False)
     card_front = _document_field("Photo of the card, front")
     card_back = _document_field("Photo of the card, back")
     referral_name = forms.CharField(
@@ -68,10 +66,12 @@ class CoverageForm(forms.Form):
         max_length=170,
         required=False,
         help_text="If a doctor, physiotherapist or other clinician sent you to us.",
+        # Blank, yet it lets site.css show the referral's other questions only once a name is typed.
+        widget=forms.TextInput(attrs={"placeholder": " "}),
     )
     referral_practice = forms.CharField(label="Their practice", max_length=200, required=False)
     referral_phone = forms.CharField(
-        label="Their phone number", max_length=25, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+        label="Their phone", max_length=25, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
     referral_npi = forms.CharField(
         label="Their NPI (optional)",

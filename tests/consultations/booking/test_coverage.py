@@ -262,3 +262,15 @@ class RequestWithCoverageTests(PrivateMediaMixin, TestCase):
             texts = [message.subject, message.body, *(content for content, _ in message.alternatives)]
             for secret in ("Fictional Health Mutual", "FHM-000-TEST-42", "GRP-77", "Silver PPO", "Sam Insured"):
                 assert not any(secret in text for text in texts), (secret, message.subject)
+
+    def test_the_same_form_sent_twice_keeps_one_request_and_one_card(self) -> None:
+        key = str(uuid.uuid4())
+        for _ in range(2):
+            card = SimpleUploadedFile("card.png", image_bytes("PNG"), content_type="image/png")
+            self.send(**INSURANCE, idempotency_key=key, card_front=card)
+            # The second click's POST left the browser with the screen cookie before the first answer cleared it.
+            screened(self.client)
+
+        consultation = Consultation.objects.get()
+        assert consultation.documents.count() == 1 and len(self.stored_files()) == 1
+        assert Coverage.objects.get().consultation == consultation
