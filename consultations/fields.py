@@ -1,6 +1,7 @@
-"""Form inputs and checks that the workflows' forms share: dates and times with the browser's own pickers, and
-dates within reach of today."""
+"""Form inputs and checks that the workflows' forms share: dates and times with the browser's own pickers, dates
+within reach of today, and phone numbers someone can call."""
 
+import re
 from datetime import date, timedelta
 
 from django import forms
@@ -9,6 +10,16 @@ from django.utils import timezone
 
 # Far enough for any real schedule or absence, near enough that date arithmetic never leaves the calendar.
 YEARS_EITHER_SIDE = 5
+PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
+
+
+def check_phone(value: str) -> str:
+    """A phone number as typed, if it is one we can call."""
+    phone = value.strip()
+    digits = re.sub(r"\D", "", phone)
+    if not PHONE.match(phone) or not 7 <= len(digits) <= 15:
+        raise ValidationError("Enter a phone number we can call, for example (518) 555-0142.")
+    return phone
 
 
 def check_within_reach(day: date) -> date:

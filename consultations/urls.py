@@ -49,6 +49,12 @@ urlpatterns = [
     path("desk/consultations/<uuid:public_id>/", desk.desk_consultation, name="desk-consultation"),
     path("desk/consultations/<uuid:public_id>/status/", desk.desk_status, name="desk-status"),
     path("desk/consultations/<uuid:public_id>/propose/", desk.desk_propose, name="desk-propose"),
+    path("desk/consultations/<uuid:public_id>/insurance/", desk.desk_coverage, name="desk-coverage"),
+    path(
+        "desk/consultations/<uuid:public_id>/documents/<uuid:document>/",
+        desk.desk_document,
+        name="desk-document",
+    ),
     path("desk/schedule/", desk_schedule.desk_schedule, name="desk-schedule"),
     path("desk/schedule/csv/", desk_schedule.desk_schedule_csv, name="desk-schedule-csv"),
     path("desk/availability/", desk_schedule.desk_availability, name="desk-availability"),

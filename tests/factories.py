@@ -20,12 +20,14 @@ from consultations.intake import questionnaires
 from consultations.models import (
     AvailabilityRule,
     Consultation,
+    Coverage,
     Intake,
     Medication,
     Patient,
     PriorOperation,
     QuestionnaireResponse,
     RedFlagScreen,
+    Referral,
     TimeOff,
     Upload,
 )
@@ -238,3 +240,23 @@ def make_upload(intake: Intake, data: bytes = b"%PDF-1.4 fictional report\n%%EOF
     upload.file.save("report", ContentFile(data), save=False)
     upload.save()
     return upload
+
+
+def make_coverage(consultation: Consultation, **overrides) -> Coverage:
+    """Fictional health insurance, not verified yet."""
+    values = {
+        "kind": Coverage.Kind.INSURANCE,
+        "payer": "Fictional Health Mutual",
+        "member_id": "FHM-000-TEST-1",
+    }
+    return Coverage.objects.create(consultation=consultation, **values | overrides)
+
+
+def make_referral(consultation: Consultation, **overrides) -> Referral:
+    values = {
+        "clinician_name": "Dr. Pat Referrer (fictional)",
+        "practice": "Example Family Practice",
+        "phone": "(518) 555-0100",
+        "npi": "1234567893",
+    }
+    return Referral.objects.create(consultation=consultation, **values | overrides)

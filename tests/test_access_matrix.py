@@ -78,6 +78,10 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # The desk's status buttons post here; the role is checked before the method, so others learn nothing.
     "consultations:desk-status": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     "consultations:desk-propose": (SIGN_IN, OK, FORBIDDEN, OK),
+    # The desk's check of the insurance is posted from the consultation's page; the role is checked first.
+    "consultations:desk-coverage": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
+    # A card photo or referral letter: the desk's and the admin's, logged; the sample one does not exist.
+    "consultations:desk-document": (SIGN_IN, NOT_FOUND, FORBIDDEN, NOT_FOUND),
     # With no proposed time waiting, the patient is sent back to their consultation's page.
     "consultations:proposal": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     # The offer's id is a second key beside the signed link; the sample one does not exist.
@@ -132,6 +136,7 @@ SAMPLE_KWARGS = {
     "question": "00000000-0000-4000-8000-000000000003",
     "offer_id": "00000000-0000-4000-8000-000000000004",
     "upload": "00000000-0000-4000-8000-000000000005",
+    "document": "00000000-0000-4000-8000-000000000006",
     "step": "about",
 }
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from clinic.models import Location
 from consultations.booking import red_flags, screening
+from consultations.booking.coverage_forms import CoverageForm
 from consultations.booking.services import PatientDetails
+from consultations.fields import check_phone
 from consultations.models import Consultation, Patient
 
-PHONE = re.compile(r"^\+?[\d\s().-]{7,25}$")
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
@@ -67,11 +68,7 @@ class PatientDetailsForm(forms.Form):
         return born
 
     def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        digits = re.sub(r"\D", "", phone)
-        if not PHONE.match(phone) or not 7 <= len(digits) <= 15:
-            raise forms.ValidationError("Enter a phone number we can call, for example (518) 555-0142.")
-        return phone
+        return check_phone(self.cleaned_data["phone"])
 
     def details(self) -> PatientDetails:
         data = self.cleaned_data
@@ -85,7 +82,7 @@ class PatientDetailsForm(forms.Form):
         )
 
 
-class RequestForm(PatientDetailsForm):
+class RequestForm(CoverageForm, PatientDetailsForm):
     slot = forms.CharField(widget=forms.HiddenInput)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     preferred_contact = forms.ChoiceField(

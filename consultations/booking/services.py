@@ -15,6 +15,7 @@ from clinic.models import Location, Surgeon
 from consultations.booking import changes
 from consultations.booking.availability import SlotTaken, is_overlap, offered_slot
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
+from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
 from consultations.booking.slots import Slot
@@ -142,13 +143,16 @@ def request_consultation(
     idempotency_key: uuid.UUID,
     screen: ScreenResult | None = None,
     waitlist: bool = False,
+    coverage: CoverageDetails | None = None,
+    referral: ReferralDetails | None = None,
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
     form whose key was already used for someone or something else is refused, never shown.
 
     `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
     the front desk. None only where no patient screen took place (the tests of scheduling alone).
-    `waitlist`: the patient also asked to hear of an earlier time, recorded in the same transaction."""
+    `waitlist`: the patient also asked to hear of an earlier time; `coverage` and `referral`: how they pay and who
+    sent them. All recorded in the same transaction."""
     existing = _by_key(idempotency_key, details)
     if existing is not None:
         if _same_submission(existing, surgeon=surgeon, start=start):
@@ -182,6 +186,8 @@ def request_consultation(
         record_screen(consultation=consultation, screen=screen)
     if waitlist:
         join_waitlist(consultation=consultation)
+    if coverage is not None:
+        record_coverage(consultation=consultation, coverage=coverage, referral=referral)
     queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
     queue_message(consultation=consultation, kind=SentMessage.Kind.NEW_REQUEST_TO_DESK)
     return consultation

@@ -12,6 +12,7 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations.booking.availability import SlotTaken, desk_policy, is_overlap, offered_slot
 from consultations.booking.changes import record_event
+from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
 from consultations.booking.services import SAFETY_FLAGS, PatientDetails, find_or_create_patient, record_screen
@@ -46,10 +47,17 @@ class Booking:
 
 @transaction.atomic
 def book_for_patient(
-    *, booking: Booking, details: PatientDetails, screen: ScreenResult, by: AbstractBaseUser
+    *,
+    booking: Booking,
+    details: PatientDetails,
+    screen: ScreenResult,
+    by: AbstractBaseUser,
+    coverage: CoverageDetails | None = None,
+    referral: ReferralDetails | None = None,
 ) -> Consultation:
     """Book and confirm at once. A slot of the clinics must still be free under the desk's policy (no minimum
-    notice or horizon); a typed time is checked by the database alone, which refuses an overlap (SlotTaken)."""
+    notice or horizon); a typed time is checked by the database alone, which refuses an overlap (SlotTaken).
+    The insurance and the referral the caller gave are recorded with it."""
     if screen.urgency == Urgency.EMERGENCY:
         raise EmergencyNotBooked
     if booking.end is None:
@@ -83,6 +91,8 @@ def book_for_patient(
             raise SlotTaken from error
         raise
     record_screen(consultation=consultation, screen=screen)
+    if coverage is not None:
+        record_coverage(consultation=consultation, coverage=coverage, referral=referral)
     record_event(
         consultation=consultation,
         action=ConsultationEvent.Action.BOOK,

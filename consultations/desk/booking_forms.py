@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations.booking import red_flags
 from consultations.booking.availability import DESK_HORIZON_DAYS
+from consultations.booking.coverage_forms import CoverageForm
 from consultations.booking.forms import PatientDetailsForm, RedFlagForm, clean_slot_field
 from consultations.booking.screening import ScreenResult
 from consultations.booking.slots import local_instant
@@ -20,7 +21,7 @@ TYPED = "typed"
 LENGTHS = [(minutes, f"{minutes} minutes") for minutes in (15, 20, 30, 45, 60, 90, 120)]
 
 
-class DeskBookingForm(RedFlagForm, PatientDetailsForm):
+class DeskBookingForm(CoverageForm, RedFlagForm, PatientDetailsForm):
     """Everything the desk asks a caller, in the order it asks. The red-flag answers are read even when another
     answer fails, so that an emergency is never missed behind a typo."""
 
@@ -66,6 +67,10 @@ class DeskBookingForm(RedFlagForm, PatientDetailsForm):
         email.required = False
         email.help_text = "Without one, the patient gets no e-mail: read the reference out instead."
         self.fields["date_of_birth"].help_text = ""
+        self.fields["payment"].label = "How will the patient pay?"
+        self.fields["referral_name"].label = "Referring clinician (optional)"
+        self.fields["referral_name"].help_text = ""
+        self.fields["referral_npi"].help_text = "Ten digits; the last one is checked."
 
     @property
     def had_recent_surgery(self) -> bool:

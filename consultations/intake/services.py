@@ -6,7 +6,6 @@ stood in an `IntakeVersion`.
 """
 
 import json
-import logging
 from collections.abc import Callable
 from functools import partial
 
@@ -17,11 +16,9 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from consultations.intake import uploads
+from consultations import uploads
 from consultations.models import Consultation, Intake, IntakeVersion, SentMessage, Upload
 from consultations.notify.tasks import queue_message
-
-logger = logging.getLogger(__name__)
 
 # Steps a submission needs; the others may be left for the surgeon to ask about.
 REQUIRED_TO_SUBMIT = ("consent",)
@@ -130,49 +127,23 @@ class TooManyUploads(Exception):
     """The intake already holds as many uploads as INTAKE_UPLOADS_PER_INTAKE allows."""
 
 
-def _delete_stored_file(name: str) -> None:
-    if not name:
-        return
-    try:
-        Upload.file.field.storage.delete(name)
-    except OSError:
-        # The name is the upload's token, never the patient's file name.
-        logger.exception("Could not delete the stored upload %s", name)
-
-
 def add_upload(*, intake: Intake, file: UploadedFile, kind: str, answering: bool = False) -> Upload:
-    """Check `file` by its content (a ValidationError saying why if refused) and store it with the intake.
+    """Check `file` by its content (a ValidationError saying why if refused) and store it with the intake, in a
+    durable transaction of its own (see `consultations.uploads.store_upload`).
     `answering`: sent with the answer to the surgeon's question, which the surgeon may ask after the review, so
-    only a consultation that is over or no longer going ahead refuses it.
+    only a consultation that is over or no longer going ahead refuses it."""
 
-    The file is written before the row, inside this function's own transaction, and deleted again if anything
-    fails up to and including the commit. Django has no hook for the rollback of an enclosing transaction, which
-    would leave the file behind, so the transaction is durable: calling this inside `atomic()` is an error.
-    """
+    def attach(upload: Upload) -> None:
+        locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
+        if locked.is_locked and not (answering and locked.consultation.is_going_ahead):
+            # Reviewed (or the visit is over) since the page was shown.
+            raise IntakeLocked
+        if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:
+            raise TooManyUploads
+        upload.intake = locked
+
     # Decoding and re-encoding an image takes a while: done before the intake is locked.
-    prepared = uploads.prepare_upload(file)
-    upload = Upload(
-        kind=kind,
-        content_type=prepared.content_type,
-        size=prepared.size,
-        original_name=prepared.original_name,
-        sha256=prepared.sha256,
-    )
-    try:
-        with transaction.atomic(durable=True):
-            locked = Intake.objects.select_for_update().select_related("consultation").get(pk=intake.pk)
-            if locked.is_locked and not (answering and locked.consultation.is_going_ahead):
-                # Reviewed (or the visit is over) since the page was shown.
-                raise IntakeLocked
-            if locked.uploads.count() >= settings.INTAKE_UPLOADS_PER_INTAKE:
-                raise TooManyUploads
-            upload.intake = locked
-            upload.file.save(prepared.content.name, prepared.content, save=False)
-            upload.save()
-    except BaseException:
-        _delete_stored_file(upload.file.name)
-        raise
-    return upload
+    return uploads.store_upload(prepared=uploads.prepare_upload(file), kind=kind, attach=attach)
 
 
 @transaction.atomic
@@ -184,4 +155,4 @@ def remove_upload(*, upload: Upload, keep_file: bool = False) -> None:
     name = upload.file.name
     upload.delete()
     if not keep_file:
-        transaction.on_commit(partial(_delete_stored_file, name))
+        transaction.on_commit(partial(uploads.delete_stored_file, name))

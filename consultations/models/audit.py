@@ -9,7 +9,8 @@ from consultations.models.scheduling import Consultation
 
 
 class AccessLog(models.Model):
-    """One row per view or download of a patient's intake. A database trigger refuses updates and deletes."""
+    """One row per view or download of a patient's intake, insurance or referral. A database trigger refuses
+    updates and deletes."""
 
     class Role(models.TextChoices):
         PATIENT = "patient", "Patient (signed link)"
@@ -22,6 +23,8 @@ class AccessLog(models.Model):
         VIEW_SUMMARY = "view_summary", "Viewed the intake summary"
         PRINT_SUMMARY = "print_summary", "Printed the intake summary"
         DOWNLOAD_UPLOAD = "download_upload", "Downloaded an uploaded report"
+        VIEW_COVERAGE = "view_coverage", "Viewed the insurance and referral"
+        DOWNLOAD_DOCUMENT = "download_document", "Downloaded an insurance card or referral letter"
         EXPORT = "export", "Exported data"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -112,6 +112,11 @@ FLAGGED_PRIORITIES = ("urgent", "soon")
 URGENT = Q(safety_flag=SafetyFlag.URGENT) | Q(intake__review__priority="urgent")
 FLAGGED = ~Q(safety_flag=SafetyFlag.NONE) | Q(intake__review__priority__in=FLAGGED_PRIORITIES)
 
+# The insurance's verification as the desk's lists flag it (Coverage's kind and verification values; Coverage lives
+# in models/coverage.py, which imports this module).
+COVERAGE_INSURANCE = "insurance"
+COVERAGE_BADGES = {"unverified": "Insurance not verified", "problem": "Insurance problem"}
+
 # The intake's status in the front desk's words: how far the patient got, never what they wrote.
 DESK_INTAKE_LABELS = {"in_progress": "In progress", "completed": "Sent", "amended": "Sent (amended)"}
 DESK_INTAKE_NONE = "Not started"
@@ -122,7 +127,8 @@ class ConsultationQuerySet(models.QuerySet):
         """What the front desk may see of each consultation, in the same query (DOMAIN.md §7, minimum necessary):
         who, when, where and the number to call (this request's, else the patient's); of the intake only its
         status (`intake_status`, `intake_label`) and of the surgeon's review only its priority, so no clinical
-        field is even loaded; and the last thing done to it (`last_action`)."""
+        field is even loaded; whether insurance waits to be verified (`coverage_kind`, `coverage_verification`,
+        for `coverage_badge`); and the last thing done to it (`last_action`)."""
         # ConsultationEvent lives in models/desk.py, which imports this module.
         event = self.model._meta.get_field("events").related_model
         latest = event.objects.filter(consultation=OuterRef("pk")).order_by("-at", "-pk")
@@ -131,6 +137,8 @@ class ConsultationQuerySet(models.QuerySet):
             intake_status=F("intake__status"),
             intake_label=Case(*labels, default=Value(DESK_INTAKE_NONE), output_field=models.CharField()),
             review_priority=F("intake__review__priority"),
+            coverage_kind=F("coverage__kind"),
+            coverage_verification=F("coverage__verification"),
             last_action=Subquery(latest.values("action")[:1]),
             phone_to_call=Coalesce(NullIf(F("contact_phone"), Value("")), F("patient__phone")),
         )
@@ -304,6 +312,14 @@ class Consultation(models.Model):
         if self.review_priority in FLAGGED_PRIORITIES:
             flags.append(f"Surgeon: {self.review_priority}")
         return flags
+
+    @property
+    def coverage_badge(self) -> str:
+        """What the desk still has to do about the patient's insurance (rows loaded with `for_desk()`): verify it,
+        or sort out a problem found; nothing for self-pay, "not sure" or insurance verified."""
+        if self.__dict__.get("coverage_kind") != COVERAGE_INSURANCE:
+            return ""
+        return COVERAGE_BADGES.get(self.__dict__.get("coverage_verification"), "")
 
     def get_admin_url(self) -> str:
         return reverse("admin:consultations_consultation_change", args=[self.pk])

@@ -38,6 +38,7 @@ from consultations.models import (
     IntakeReview,
     QuestionnaireResponse,
     RedFlagScreen,
+    Referral,
     Upload,
 )
 from consultations.review import charts
@@ -158,6 +159,8 @@ class Summary:
     uploads: list[Upload] = field(default_factory=list)
     questions: list[InformationRequest] = field(default_factory=list)
     earlier: list[EarlierIntake] = field(default_factory=list)
+    # The clinician who sent the patient; the surgeon sees who referred, never the patient's insurance.
+    referral: Referral | None = None
 
     @property
     def age(self) -> int:
@@ -287,8 +290,8 @@ def _compact_sections(all_sections: list[Section]) -> dict[str, Section]:
 
 
 def summary_for(consultation: Consultation) -> Summary:
-    """The summary of `consultation`, loaded with its patient, location, intake, review and red-flag screen
-    (see `Consultation.objects.for_surgeon_user` and the views)."""
+    """The summary of `consultation`, loaded with its patient, location, intake, review, red-flag screen and
+    referral (see `Consultation.objects.for_surgeon_user` and the views)."""
     intake: Intake | None = related(consultation, "intake")
     red_flags = red_flags_of(consultation)
     earlier = list(
@@ -348,6 +351,7 @@ def summary_for(consultation: Consultation) -> Summary:
         summary.function = function_score(None, scored, intake_id=None)
     by_intake = {point.intake_id: point for point in (summary.function.history if summary.function else [])}
     summary.earlier = [EarlierIntake(row, intake_date(row), by_intake.get(row.pk)) for row in earlier]
+    summary.referral = related(consultation, "referral")
     return summary
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Location, Procedure, Surgeon
-from consultations.booking import screening, services
+from consultations.booking import coverage, screening, services
 from consultations.booking.availability import (
     SlotTaken,
     SlotUnavailable,
@@ -137,7 +137,7 @@ def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
-    form = RequestForm(request.POST or None, initial={"slot": request.GET.get("slot", "")})
+    form = RequestForm(request.POST or None, request.FILES or None, initial={"slot": request.GET.get("slot", "")})
     alternatives: list[Slot] = []
     if request.method == "GET" and not request.GET.get("slot"):
         return redirect("consultations:pick-slot", slug=slug)
@@ -156,6 +156,8 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 idempotency_key=data["idempotency_key"],
                 screen=request.screen_result,
                 waitlist=data["waitlist"],
+                coverage=form.coverage(),
+                referral=form.referral(),
             )
         except services.FormAlreadyUsed:
             messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
@@ -166,6 +168,15 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
             first_day = max(start.date(), timezone.localdate())
             alternatives = free_slots_for(surgeon, first_day=first_day, days=14)[:ALTERNATIVES_SHOWN]
         else:
+            # Once the request is committed, each in its own transaction (see coverage.add_document).
+            refused = coverage.add_documents(consultation=consultation, documents=form.documents())
+            if refused:
+                messages.warning(
+                    request,
+                    "Your request is sent, but not every document was added. "
+                    + " ".join(refused)
+                    + " Please bring the card or letter to your visit.",
+                )
             response = redirect("consultations:request-sent", token=patient_token(consultation))
             screening.forget(response)
             return response

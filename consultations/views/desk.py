@@ -1,4 +1,5 @@
-"""The front desk: today's consultations, the request queue, one consultation's page, and the desk's actions.
+"""The front desk: today's consultations, the request queue, one consultation's page (with the insurance and
+referral, their documents as logged downloads, and the insurance's check), and the desk's actions.
 
 Minimum necessary: these pages show who, when, contact details, whether the history is sent and the red-flag
 flags, never what the history says (DOMAIN.md §7): they load consultations through `for_desk()`.
@@ -8,20 +9,25 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations import when
+from consultations.audit import record_access
 from consultations.booking.availability import SlotTaken, SlotUnavailable, desk_policy, free_slots_for
 from consultations.booking.slots import Slot
 from consultations.desk import charts, schedule, services, transitions
+from consultations.desk.coverage import check_coverage
+from consultations.desk.coverage_forms import CoverageCheckForm
 from consultations.desk.forms import DeskActionForm, ProposeForm
 from consultations.desk.occupancy import slot_use_by_surgeon
-from consultations.models import Consultation, WaitlistEntry
+from consultations.models import AccessLog, Consultation, Coverage, Referral, WaitlistEntry
+from consultations.uploads import file_response
 
 Status = Consultation.Status
 
@@ -99,10 +105,30 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
 
 
 def _consultation_page(
-    request: HttpRequest, consultation: Consultation, *, form: DeskActionForm | None = None, status: int = 200
+    request: HttpRequest,
+    consultation: Consultation,
+    *,
+    form: DeskActionForm | None = None,
+    coverage_form: CoverageCheckForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     (consultation,) = _describe([consultation], shown=tuple(transitions.ACTIONS))
+    coverage = Coverage.objects.filter(consultation=consultation).select_related("verified_by").first()
+    referral = Referral.objects.filter(consultation=consultation).first()
+    documents = list(consultation.documents.all())
+    if coverage or referral or documents:
+        # Insurance and referral are health information: every page showing them is logged, like the intake.
+        record_access(
+            request=request,
+            consultation=consultation,
+            action=AccessLog.Action.VIEW_COVERAGE,
+            what="insurance and referral",
+        )
     context = {
+        "coverage": coverage,
+        "referral": referral,
+        "documents": documents,
+        "coverage_form": coverage_form or CoverageCheckForm(),
         "consultation": consultation,
         "events": consultation.events.select_related("by"),
         "sent_messages": consultation.sent_messages.all(),
@@ -267,3 +293,39 @@ def _propose(request: HttpRequest, consultation: Consultation, *, surgeon: Surge
         "The time is held, and the patient gets an e-mail to accept it or ask for another.",
     )
     return redirect("consultations:desk-consultation", public_id=consultation.public_id)
+
+
+@role_required(FRONT_DESK, ADMIN)
+@require_POST
+def desk_coverage(request: HttpRequest, public_id: str) -> HttpResponse:
+    consultation = _desk_consultation(public_id)
+    coverage = Coverage.objects.filter(consultation=consultation).first()
+    if coverage is None:
+        raise Http404("This consultation has no insurance details to check.")
+    form = CoverageCheckForm(request.POST)
+    if not form.is_valid():
+        return _consultation_page(request, consultation, coverage_form=form, status=400)
+    checked = check_coverage(
+        coverage=coverage,
+        verification=form.cleaned_data["verification"],
+        note=form.cleaned_data["note"],
+        by=request.user,
+    )
+    messages.success(request, f"Insurance marked “{checked.get_verification_display().lower()}”.")
+    return redirect("consultations:desk-consultation", public_id=consultation.public_id)
+
+
+@role_required(FRONT_DESK, ADMIN)
+@require_GET
+@never_cache
+def desk_document(request: HttpRequest, public_id: str, document: str) -> HttpResponse:
+    """An insurance card photo or a referral letter of this consultation, logged as a download."""
+    consultation = _desk_consultation(public_id)
+    found = get_object_or_404(consultation.documents, token=document)
+    record_access(
+        request=request,
+        consultation=consultation,
+        action=AccessLog.Action.DOWNLOAD_DOCUMENT,
+        what=f"{found.get_kind_display().lower()} {found.token.hex[:8]}",
+    )
+    return file_response(found)

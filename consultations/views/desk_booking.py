@@ -12,10 +12,12 @@ from django.views.decorators.http import require_http_methods
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations import when
+from consultations.booking import coverage
 from consultations.booking.availability import SlotTaken, SlotUnavailable, desk_policy, free_slots_for
 from consultations.desk import schedule
 from consultations.desk.booking import EmergencyNotBooked, book_for_patient
 from consultations.desk.booking_forms import TYPED, DeskBookingForm
+from consultations.models import Consultation
 
 WEEK = 7
 
@@ -49,7 +51,7 @@ def desk_book(request: HttpRequest) -> HttpResponse:
     surgeons = list(Surgeon.objects.order_by("last_name", "first_name"))
     chosen = request.POST.get("surgeon") or request.GET.get("surgeon", "")
     surgeon = next((each for each in surgeons if str(each.pk) == chosen or each.slug == chosen), None)
-    form = DeskBookingForm(request.POST or None, initial={"surgeon": surgeon})
+    form = DeskBookingForm(request.POST or None, request.FILES or None, initial={"surgeon": surgeon})
     status, emergency = 200, None
     if request.method == "POST":
         status = 400
@@ -60,7 +62,12 @@ def desk_book(request: HttpRequest) -> HttpResponse:
         elif form.is_valid():
             try:
                 consultation = book_for_patient(
-                    booking=form.booking(), details=form.details(), screen=form.screen(), by=request.user
+                    booking=form.booking(),
+                    details=form.details(),
+                    screen=form.screen(),
+                    by=request.user,
+                    coverage=form.coverage(),
+                    referral=form.referral(),
                 )
             except EmergencyNotBooked:
                 emergency = advice
@@ -68,17 +75,26 @@ def desk_book(request: HttpRequest) -> HttpResponse:
                 status = 409
                 form.add_error("slot", _not_booked(error))
             else:
-                messages.success(
-                    request,
-                    f"Booked and confirmed: {consultation.name_as_typed}, "
-                    f"{when.dated(consultation.local_start)}. Reference {consultation.reference}."
-                    + ("" if consultation.patient.email else " The patient gets no e-mail: read the reference out."),
-                )
-                return redirect("consultations:desk-consultation", public_id=consultation.public_id)
+                return _booked(request, consultation, form)
     context = {"form": form, "surgeons": surgeons, "surgeon": surgeon, "typed": TYPED, "emergency": emergency}
     if surgeon is not None:
         context |= _free_times(surgeon, _first_day(request))
     return render(request, "consultations/desk/book.html", context, status=status)
+
+
+def _booked(request: HttpRequest, consultation: Consultation, form: DeskBookingForm) -> HttpResponse:
+    """Keep the documents that came with the booking, now committed (each in its own transaction, see
+    coverage.add_document), and say what was done."""
+    refused = coverage.add_documents(consultation=consultation, documents=form.documents())
+    messages.success(
+        request,
+        f"Booked and confirmed: {consultation.name_as_typed}, "
+        f"{when.dated(consultation.local_start)}. Reference {consultation.reference}."
+        + ("" if consultation.patient.email else " The patient gets no e-mail: read the reference out."),
+    )
+    if refused:
+        messages.warning(request, " ".join(["The booking stands, but not every document was added.", *refused]))
+    return redirect("consultations:desk-consultation", public_id=consultation.public_id)
 
 
 def _not_booked(error: SlotUnavailable) -> str:

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from consultations.audit import record_access
 from consultations.intake import questionnaires, services, steps
 from consultations.intake.display import NOT_ANSWERED, sections
-from consultations.intake.downloads import file_response
 from consultations.links import patient_link
 from consultations.models import STEP_SLUGS, STEPS, STEPS_BY_SLUG, AccessLog, Consultation, Intake
+from consultations.uploads import file_response
 
 LOCKED = "Your history can no longer be changed online. Please call us to add anything."
 

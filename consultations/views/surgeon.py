@@ -21,7 +21,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.roles import SURGEON, role_required
 from consultations.audit import record_access
 from consultations.intake.display import NOT_ANSWERED
-from consultations.intake.downloads import file_response
 from consultations.models import AccessLog, Consultation, IntakeReview, Upload
 from consultations.models.scheduling import DESK_INTAKE_LABELS, DESK_INTAKE_NONE
 from consultations.review import services
@@ -33,12 +32,20 @@ from consultations.review.summary import (
     summary_for,
     visible_intakes,
 )
+from consultations.uploads import file_response
 
 Status = Consultation.Status
 # The intake's status as the list shows it; None is a history not started.
 # The same words as the front desk's pages.
 INTAKE_LABELS = {None: DESK_INTAKE_NONE, **DESK_INTAKE_LABELS}
-SUMMARY_RELATED = ("patient", "location", "surgeon", "intake__review__reviewed_by", "red_flag_screen")
+SUMMARY_RELATED = (
+    "patient",
+    "location",
+    "surgeon",
+    "intake__review__reviewed_by",
+    "red_flag_screen",
+    "referral",
+)
 
 
 def _consultation(request: HttpRequest, public_id: UUID) -> Consultation:

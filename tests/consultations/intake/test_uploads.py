@@ -13,10 +13,9 @@ from django.test import SimpleTestCase, TestCase, TransactionTestCase, override_
 from django.utils import timezone
 from PIL import Image, PngImagePlugin
 
-from consultations.intake.downloads import file_response
 from consultations.intake.services import IntakeLocked, TooManyUploads, add_upload, remove_upload
-from consultations.intake.uploads import prepare_upload
 from consultations.models import IntakeReview, Upload
+from consultations.uploads import file_response, prepare_upload
 from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import make_intake, make_user
 

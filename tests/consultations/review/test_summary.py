@@ -15,6 +15,7 @@ from consultations.models.intake import Answer, Level
 from consultations.models.scheduling import SafetyFlag
 from tests.factories import (
     make_consultation,
+    make_coverage,
     make_function_score,
     make_intake,
     make_location,
@@ -22,6 +23,7 @@ from tests.factories import (
     make_operation,
     make_patient,
     make_red_flag_screen,
+    make_referral,
     make_submitted_intake,
     make_surgeon_user,
     make_user,
@@ -473,6 +475,29 @@ class PrintViewTests(SummaryTestCase):
         assert "data-print" in html
         assert not re.search(r"\son[a-z]+=", html), "an inline event handler, which the CSP blocks"
         assert not re.search(r"<script(?![^>]*\ssrc=)", html), "an inline script"
+
+
+class ReferralTests(SummaryTestCase):
+    def test_the_summary_names_the_referring_clinician_but_not_the_insurance(self) -> None:
+        make_referral(self.consultation)
+        make_coverage(self.consultation, member_id="FHM-SECRET-77")
+
+        html = self.page()
+
+        assert "Referred by Dr. Pat Referrer (fictional), Example Family Practice" in html
+        assert "(518) 555-0100" in html and "NPI 1234567893" in html
+        assert "Fictional Health Mutual" not in html and "FHM-SECRET-77" not in html
+
+    def test_without_a_referral_the_summary_says_so(self) -> None:
+        assert "No referring clinician given" in self.page()
+
+    def test_the_referral_costs_no_query_of_its_own(self) -> None:
+        with CaptureQueriesContext(connection) as without:
+            self.page()
+        make_referral(self.consultation)
+
+        with self.assertNumQueries(len(without)):
+            self.page()
 
 
 class SummaryQueryCountTests(SummaryTestCase):

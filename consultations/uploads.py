@@ -1,13 +1,19 @@
-"""Checking a patient's uploaded report before it is stored: PDF, JPEG or PNG judged by content, never by name.
+"""The files patients give us, from the intake's reports to the insurance card photos and referral letters of a
+consultation: checked, stored and served in one way.
 
-A PDF is kept byte for byte (we cannot rewrite one safely); it is only ever served as a download. A JPEG or PNG is
-decoded and re-encoded by us, so what we store is an image we made, without the camera's or scanner's metadata.
+Checked by content, never by name: PDF, JPEG or PNG. A PDF is kept byte for byte (we cannot rewrite one safely); it
+is only ever served as a download. A JPEG or PNG is decoded and re-encoded by us, so what we store is an image we
+made, without the camera's or scanner's metadata. Stored in private storage, in a transaction of its own, the file
+removed again if the row is not saved. Served only as a download, after the caller has checked access and written
+the access log.
 """
 
 import hashlib
+import logging
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -15,9 +21,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import FileResponse
 
 from clinic.images import NotAnImage, TooManyPixels, read_image
 from consultations.models import Upload
+
+logger = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -130,3 +140,72 @@ def prepare_upload(file: UploadedFile) -> PreparedUpload:
         size=len(data),
         original_name=clean_name(file.name or ""),
     )
+
+
+def delete_stored_file(name: str) -> None:
+    if not name:
+        return
+    try:
+        Upload.file.field.storage.delete(name)
+    except OSError:
+        # The name is the upload's token, never the patient's file name.
+        logger.exception("Could not delete the stored upload %s", name)
+
+
+def store_upload(*, prepared: PreparedUpload, kind: str, attach: Callable[[Upload], None]) -> Upload:
+    """Store a checked file as an `Upload` of `kind`. `attach` runs first inside the transaction: it locks the
+    owner (an intake or a consultation), checks that the upload may still be added (raising if not) and sets it
+    on the upload.
+
+    The file is written before the row and deleted again if anything fails up to and including the commit.
+    Django has no hook for the rollback of an enclosing transaction, which would leave the file behind, so the
+    transaction is durable: calling this inside `atomic()` is an error.
+    """
+    upload = Upload(
+        kind=kind,
+        content_type=prepared.content_type,
+        size=prepared.size,
+        original_name=prepared.original_name,
+        sha256=prepared.sha256,
+    )
+    try:
+        with transaction.atomic(durable=True):
+            attach(upload)
+            upload.file.save(prepared.content.name, prepared.content, save=False)
+            upload.save()
+    except BaseException:
+        delete_stored_file(upload.file.name)
+        raise
+    return upload
+
+
+# What a download is called, by kind: nothing about the patient, only what sort of paper it is.
+DOWNLOAD_PREFIXES = {
+    Upload.Kind.INSURANCE_CARD_FRONT: "insurance-card-front",
+    Upload.Kind.INSURANCE_CARD_BACK: "insurance-card-back",
+    Upload.Kind.REFERRAL_LETTER: "referral-letter",
+}
+
+
+def download_name(upload: Upload) -> str:
+    """A name that says nothing about the patient: their own file name ("Smith lumbar MRI.pdf") would end up in
+    download folders, recent-file lists and browser histories. The token's start ties it to the upload's row."""
+    return f"{DOWNLOAD_PREFIXES.get(upload.kind, 'report')}-{upload.token.hex[:8]}{upload.extension}"
+
+
+def file_response(upload: Upload) -> FileResponse:
+    """The stored file as a download with the type we found in its content, never guessed, cached or sniffed.
+
+    Raises FileNotFoundError if the stored file is missing, which is our fault, not the user's.
+    """
+    response = FileResponse(
+        upload.file.storage.open(upload.file.name, "rb"),
+        as_attachment=True,
+        filename=download_name(upload),
+        content_type=upload.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    # Should a browser display it anyway, it runs nothing and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
