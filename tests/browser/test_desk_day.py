@@ -1,5 +1,5 @@
 """A coordinator's real day: book a caller for tomorrow morning (inside the patient's 24-hour notice), check in a
-patient from today's list and mark another a no-show."""
+patient from today's list, mark another a no-show, and verify a patient's insurance."""
 
 import re
 from datetime import time, timedelta
@@ -11,13 +11,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from clinic import roles
-from consultations.models import Consultation
+from consultations.models import Consultation, Coverage
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.browser.test_booking import next_wednesday_noon
 from tests.factories import (
     PASSWORD,
     current_code,
     make_consultation,
+    make_coverage,
     make_location,
     make_patient,
     make_rule,
@@ -56,6 +57,13 @@ def test_a_coordinator_books_a_caller_and_works_todays_list(page: Page) -> None:
         status=Consultation.Status.CONFIRMED,
         patient=make_patient(first_name="Avery", email="avery@example.com"),
     )
+    insured = make_consultation(
+        surgeon,
+        albany,
+        (now + timedelta(days=2)).replace(hour=10, minute=0, second=0, microsecond=0),
+        patient=make_patient(first_name="Drew", email="drew@example.com"),
+    )
+    make_coverage(insured)
     missed = make_consultation(
         surgeon,
         albany,
@@ -63,7 +71,8 @@ def test_a_coordinator_books_a_caller_and_works_todays_list(page: Page) -> None:
         status=Consultation.Status.CONFIRMED,
         patient=make_patient(first_name="Casey", email="casey@example.com"),
     )
-    sign_in_as(page, make_user(role=roles.FRONT_DESK))
+    coordinator = make_user(role=roles.FRONT_DESK)
+    sign_in_as(page, coordinator)
 
     page.get_by_role("navigation", name="Front desk").get_by_role("link", name="Book for a patient").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Book for a patient")
@@ -99,3 +108,14 @@ def test_a_coordinator_books_a_caller_and_works_todays_list(page: Page) -> None:
     assert Consultation.objects.get(pk=missed.pk).status == Consultation.Status.NO_SHOW
     check_accessibility(page)
     screenshot(page, "desk-day-no-show")
+
+    page.get_by_role("navigation", name="Front desk").get_by_role("link", name="Request queue").click()
+    expect(page.get_by_text("Insurance not verified")).to_be_visible()
+    page.get_by_role("link", name=insured.name_as_typed, exact=True).click()
+    page.get_by_label("Verified with the insurance company").check()
+    page.get_by_role("button", name="Save the check").click()
+    expect(page.locator(".alert-success")).to_contain_text("verified")
+    coverage = Coverage.objects.get(consultation=insured)
+    assert (coverage.verification, coverage.verified_by.username) == ("verified", coordinator.username)
+    check_accessibility(page)
+    screenshot(page, "desk-day-insurance-verified")
