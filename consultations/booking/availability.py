@@ -11,7 +11,6 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations.booking import slots
 from consultations.models import AvailabilityRule, Consultation, TimeOff
-from consultations.models.scheduling import MAX_LENGTH
 
 EXCLUSION_VIOLATION = "23P01"
 DEADLOCK = "40P01"
@@ -91,13 +90,7 @@ def free_slots_by_surgeon(
         surgeon__in=surgeon_ids, start__lt=window_end, end__gt=window_start
     ).values_list("surgeon", "start", "end"):
         busy[surgeon_id].append((start, end))
-    # `start__gte` bounds the read to the window on the (surgeon, start) index: the eight-hour cap
-    # (`consultation_at_most_eight_hours`) means no consultation started earlier can reach into it.
-    occupied = (
-        Consultation.objects.occupying()
-        .filter(surgeon__in=surgeon_ids, start__gte=window_start - MAX_LENGTH)
-        .overlapping(window_start, window_end)
-    )
+    occupied = Consultation.objects.occupying().filter(surgeon__in=surgeon_ids).overlapping(window_start, window_end)
     if ignore is not None:
         occupied = occupied.exclude(pk=ignore.pk)
     for surgeon_id, start, end in occupied.values_list("surgeon", "start", "end"):

@@ -1,71 +1,51 @@
-"""The one statement behind the slots API and the booking pages (`SCHEDULE_SQL`): what it may leave
-out because the exclusion constraint keeps a surgeon's consultations apart."""
+"""Busy times read from the (surgeon, start) index: a window still sees the consultation already under way."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from django.test import TestCase
-from django.urls import reverse
 
-from consultations.booking.availability import free_slots_for
+from consultations.booking.availability import booking_policy, free_slots_by_surgeon, free_slots_for
 from consultations.models import Consultation
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon
 
-API = reverse("consultations:api-slots")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 9)
+NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
 
 
 @time_machine.travel(NOW, tick=False)
-class ScheduleStatementTests(TestCase):
+class BusyTimesTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.albany = make_location(slug="albany", timezone="America/New_York")
-        cls.surgeon = make_surgeon(slug="ana", locations=[cls.albany])
-        make_rule(cls.surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(11))
+        cls.albany = make_location(timezone="America/New_York")
+        cls.ana = make_surgeon(locations=[cls.albany])
+        cls.ben = make_surgeon(locations=[cls.albany])
+        for surgeon in (cls.ana, cls.ben):
+            make_rule(surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(12))
 
-    def starts(self, **options) -> list[str]:
-        found = free_slots_for(self.surgeon, first_day=MONDAY, days=1, **options)
-        return [slot.local_start.strftime("%H:%M") for slot in found]
+    def starts(self, slots) -> list[str]:
+        return [slot.local_start.strftime("%H:%M") for slot in slots]
 
-    def test_a_consultation_that_began_before_the_window_still_blocks_its_end(self) -> None:
-        # From Saturday noon to 10:00 on Monday (14:00 UTC): it starts long before the window the statement reads.
-        long_one = make_consultation(
-            self.surgeon,
-            self.albany,
-            datetime(2026, 3, 7, 12, 0, tzinfo=UTC),
-            end=datetime(2026, 3, 9, 14, 0, tzinfo=UTC),
-            status=Consultation.Status.CONFIRMED,
-        )
-        # A later one that no longer occupies time must not hide it.
+    def test_an_eight_hour_consultation_started_the_night_before_still_holds_the_morning(self) -> None:
+        # Started 01:30 local, eight hours: runs until 09:30, so the 09:00 slot (and its buffer) is taken.
         make_consultation(
-            self.surgeon,
-            self.albany,
-            datetime(2026, 3, 8, 1, 0, tzinfo=UTC),
-            status=Consultation.Status.CANCELLED,
+            self.ana, self.albany, NINE - timedelta(hours=7, minutes=30), end=NINE + timedelta(minutes=30)
         )
+        free_all = free_slots_by_surgeon([self.ana.pk, self.ben.pk], first_day=MONDAY, days=1)
+        free_one = free_slots_for(self.ana, first_day=MONDAY, days=1)
 
-        assert self.starts() == ["10:00", "10:30"]
-        assert self.starts(ignore=long_one) == ["09:00", "09:30", "10:00", "10:30"]
+        taken = {"09:00"} | ({"09:30"} if booking_policy().buffer else set())
+        assert taken.isdisjoint(self.starts(free_all[self.ana.pk]))
+        assert self.starts(free_all[self.ana.pk]) == self.starts(free_one)
+        assert "09:00" in self.starts(free_all[self.ben.pk])
 
-    def test_one_that_ended_as_the_window_opens_blocks_nothing(self) -> None:
-        make_consultation(
-            self.surgeon,
-            self.albany,
-            datetime(2026, 3, 7, 12, 0, tzinfo=UTC),
-            end=datetime(2026, 3, 9, 13, 0, tzinfo=UTC),  # 09:00 in Albany
+    def test_overlapping_finds_what_runs_into_the_window_and_nothing_that_ended_before(self) -> None:
+        under_way = make_consultation(
+            self.ana, self.albany, NINE - timedelta(hours=7, minutes=59), end=NINE + timedelta(minutes=1)
         )
+        make_consultation(self.ben, self.albany, NINE - timedelta(hours=2), end=NINE)
 
-        assert self.starts() == ["09:00", "09:30", "10:00", "10:30"]
+        found = Consultation.objects.overlapping(NINE, NINE + timedelta(hours=1))
 
-    def test_each_call_reads_the_consultations_as_they_are_now(self) -> None:
-        params = {"surgeon": "ana", "start": "2026-03-09", "days": "1"}
-        with self.assertNumQueries(1):
-            before = self.client.get(API, params).json()["slots"]
-        make_consultation(self.surgeon, self.albany, datetime(2026, 3, 9, 13, 30, tzinfo=UTC))
-
-        with self.assertNumQueries(1):
-            after = self.client.get(API, params).json()["slots"]
-
-        assert len(before) == 4
-        assert [slot["start"][11:16] for slot in after] == ["09:00", "10:00", "10:30"]
+        assert list(found) == [under_way]
