@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 from django.test import TestCase
 
-from consultations.booking.availability import booking_policy, free_slots_by_surgeon, free_slots_for
+from consultations.booking.availability import booking_policy, first_free_slots, free_slots_by_surgeon, free_slots_for
 from consultations.models import Consultation
-from tests.factories import make_consultation, make_location, make_rule, make_surgeon
+from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_time_off
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 9)
@@ -49,3 +49,20 @@ class BusyTimesTests(TestCase):
         found = Consultation.objects.overlapping(NINE, NINE + timedelta(hours=1))
 
         assert list(found) == [under_way]
+
+
+@time_machine.travel(NOW, tick=False)
+class FirstFreeSlotTests(TestCase):
+    def test_a_first_free_slot_beyond_the_first_look_is_still_found(self) -> None:
+        albany = make_location(timezone="America/New_York")
+        soon, later, never = (make_surgeon(locations=[albany]) for _ in range(3))
+        for surgeon in (soon, later):
+            make_rule(surgeon, albany, weekday=0, start_time=time(9), end_time=time(12))
+        # Away for five weeks: nothing in the first two-week look.
+        make_time_off(later, NOW, NOW + timedelta(weeks=5))
+
+        found = first_free_slots([soon.pk, later.pk, never.pk])
+
+        assert found[soon.pk].start == NINE
+        assert found[later.pk].local_start.date() == date(2026, 4, 6)  # the first Monday back
+        assert never.pk not in found
