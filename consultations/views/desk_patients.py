@@ -5,8 +5,8 @@ out of URLs, access logs, browser history and Referer headers. The results come 
 """
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -54,7 +54,10 @@ def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
     if closeness:
         patients = patients.alias(closeness=sum(closeness[1:], closeness[0]))
         ordering.insert(0, "-closeness")
-    return patients.annotate(consultation_count=Count("consultations")).order_by(*ordering)
+    # Counted for the rows shown only: a join counted every consultation of every match before the first page.
+    counted = Consultation.objects.filter(patient=OuterRef("pk")).order_by().values("patient")
+    count = Subquery(counted.annotate(count=Count("pk")).values("count"))
+    return patients.annotate(consultation_count=Coalesce(count, 0)).order_by(*ordering)
 
 
 @role_required(FRONT_DESK, ADMIN)

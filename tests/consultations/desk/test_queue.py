@@ -143,12 +143,12 @@ class QueuePageTests(QueueTestCase):
         self.assertContains(response, "Page 1 of 2")
         self.assertContains(response, 'href="?surgeon=ana&amp;days=1&amp;page=2"')
 
-    def test_each_row_has_one_form_and_a_link_to_the_other_actions(self) -> None:
+    def test_each_row_has_one_form_and_links_for_the_other_actions(self) -> None:
         html = self.client.get(QUEUE).content.decode()
 
         assert html.count('value="confirm"') == PAGE_SIZE
         assert html.count('<form method="post"') == PAGE_SIZE + 1  # the rows' and signing out
-        assert html.count(">Other actions<") == PAGE_SIZE
+        assert html.count(">Decline or cancel<") == PAGE_SIZE
 
     def test_queries_do_not_grow_with_the_backlog(self) -> None:
         with CaptureQueriesContext(connection) as long_queue:
