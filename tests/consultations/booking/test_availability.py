@@ -1,17 +1,76 @@
-"""Busy times read from the (surgeon, start) index: a window still sees the consultation already under way."""
+"""The one statement behind the slots API and the booking pages (`SCHEDULE_SQL`): what it may leave
+out because the exclusion constraint keeps a surgeon's consultations apart. Busy times of many surgeons read
+from the (surgeon, start) index, and the directory's first free slots."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 from django.test import TestCase
+from django.urls import reverse
 
 from consultations.booking.availability import booking_policy, first_free_slots, free_slots_by_surgeon, free_slots_for
 from consultations.models import Consultation
 from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_time_off
 
+API = reverse("consultations:api-slots")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 MONDAY = date(2026, 3, 9)
-NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
+NINE_AM = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
+
+
+@time_machine.travel(NOW, tick=False)
+class ScheduleStatementTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.albany = make_location(slug="albany", timezone="America/New_York")
+        cls.surgeon = make_surgeon(slug="ana", locations=[cls.albany])
+        make_rule(cls.surgeon, cls.albany, weekday=0, start_time=time(9), end_time=time(11))
+
+    def starts(self, **options) -> list[str]:
+        found = free_slots_for(self.surgeon, first_day=MONDAY, days=1, **options)
+        return [slot.local_start.strftime("%H:%M") for slot in found]
+
+    def test_a_consultation_that_began_before_the_window_still_blocks_its_end(self) -> None:
+        # From Saturday noon to 10:00 on Monday (14:00 UTC): it starts long before the window the statement reads.
+        long_one = make_consultation(
+            self.surgeon,
+            self.albany,
+            datetime(2026, 3, 7, 12, 0, tzinfo=UTC),
+            end=datetime(2026, 3, 9, 14, 0, tzinfo=UTC),
+            status=Consultation.Status.CONFIRMED,
+        )
+        # A later one that no longer occupies time must not hide it.
+        make_consultation(
+            self.surgeon,
+            self.albany,
+            datetime(2026, 3, 8, 1, 0, tzinfo=UTC),
+            status=Consultation.Status.CANCELLED,
+        )
+
+        assert self.starts() == ["10:00", "10:30"]
+        assert self.starts(ignore=long_one) == ["09:00", "09:30", "10:00", "10:30"]
+
+    def test_one_that_ended_as_the_window_opens_blocks_nothing(self) -> None:
+        make_consultation(
+            self.surgeon,
+            self.albany,
+            datetime(2026, 3, 7, 12, 0, tzinfo=UTC),
+            end=datetime(2026, 3, 9, 13, 0, tzinfo=UTC),  # 09:00 in Albany
+        )
+
+        assert self.starts() == ["09:00", "09:30", "10:00", "10:30"]
+
+    def test_each_call_reads_the_consultations_as_they_are_now(self) -> None:
+        params = {"surgeon": "ana", "start": "2026-03-09", "days": "1"}
+        with self.assertNumQueries(1):
+            before = self.client.get(API, params).json()["slots"]
+        make_consultation(self.surgeon, self.albany, datetime(2026, 3, 9, 13, 30, tzinfo=UTC))
+
+        with self.assertNumQueries(1):
+            after = self.client.get(API, params).json()["slots"]
+
+        assert len(before) == 4
+        assert [slot["start"][11:16] for slot in after] == ["09:00", "10:00", "10:30"]
 
 
 @time_machine.travel(NOW, tick=False)
@@ -30,7 +89,7 @@ class BusyTimesTests(TestCase):
     def test_an_eight_hour_consultation_started_the_night_before_still_holds_the_morning(self) -> None:
         # Started 01:30 local, eight hours: runs until 09:30, so the 09:00 slot (and its buffer) is taken.
         make_consultation(
-            self.ana, self.albany, NINE - timedelta(hours=7, minutes=30), end=NINE + timedelta(minutes=30)
+            self.ana, self.albany, NINE_AM - timedelta(hours=7, minutes=30), end=NINE_AM + timedelta(minutes=30)
         )
         free_all = free_slots_by_surgeon([self.ana.pk, self.ben.pk], first_day=MONDAY, days=1)
         free_one = free_slots_for(self.ana, first_day=MONDAY, days=1)
@@ -42,11 +101,11 @@ class BusyTimesTests(TestCase):
 
     def test_overlapping_finds_what_runs_into_the_window_and_nothing_that_ended_before(self) -> None:
         under_way = make_consultation(
-            self.ana, self.albany, NINE - timedelta(hours=7, minutes=59), end=NINE + timedelta(minutes=1)
+            self.ana, self.albany, NINE_AM - timedelta(hours=7, minutes=59), end=NINE_AM + timedelta(minutes=1)
         )
-        make_consultation(self.ben, self.albany, NINE - timedelta(hours=2), end=NINE)
+        make_consultation(self.ben, self.albany, NINE_AM - timedelta(hours=2), end=NINE_AM)
 
-        found = Consultation.objects.overlapping(NINE, NINE + timedelta(hours=1))
+        found = Consultation.objects.overlapping(NINE_AM, NINE_AM + timedelta(hours=1))
 
         assert list(found) == [under_way]
 
@@ -63,6 +122,6 @@ class FirstFreeSlotTests(TestCase):
 
         found = first_free_slots([soon.pk, later.pk, never.pk])
 
-        assert found[soon.pk].start == NINE
+        assert found[soon.pk].start == NINE_AM
         assert found[later.pk].local_start.date() == date(2026, 4, 6)  # the first Monday back
         assert never.pk not in found
