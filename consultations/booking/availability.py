@@ -219,12 +219,24 @@ def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> str |
     )
 
 
+# The first look for a first free slot covers two weeks; each next one, for those with none yet, four times more.
+FIRST_LOOK_DAYS = 14
+
+
 def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
-    """Each surgeon's first free slot within the booking horizon, in three queries."""
-    by_surgeon = free_slots_by_surgeon(
-        surgeon_ids, first_day=timezone.localdate(), days=booking_policy().horizon.days + 1
-    )
-    return {surgeon_id: found[0] for surgeon_id, found in by_surgeon.items() if found}
+    """Each surgeon's first free slot within the booking horizon: three queries a look, at most four looks
+    however many surgeons. Looking two weeks ahead first spares generating every slot of the horizon (half a year
+    of clinics for each surgeon) to keep only the first."""
+    first_day, horizon = timezone.localdate(), booking_policy().horizon.days + 1
+    found: dict[int, slots.Slot] = {}
+    looked, days, remaining = 0, FIRST_LOOK_DAYS, list(surgeon_ids)
+    while remaining and looked < horizon:
+        days = min(days, horizon - looked)
+        by_surgeon = free_slots_by_surgeon(remaining, first_day=first_day + timedelta(days=looked), days=days)
+        found |= {surgeon_id: free[0] for surgeon_id, free in by_surgeon.items() if free}
+        remaining = [surgeon_id for surgeon_id in remaining if surgeon_id not in found]
+        looked, days = looked + days, days * 4
+    return found
 
 
 def offered_slot(

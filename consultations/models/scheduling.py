@@ -147,7 +147,10 @@ class ConsultationQuerySet(models.QuerySet):
         return self.filter(status__in=Consultation.OCCUPYING)
 
     def overlapping(self, start: datetime, end: datetime) -> "ConsultationQuerySet":
-        return self.filter(start__lt=end, end__gt=start)
+        """Those whose time overlaps [start, end). The lower bound on `start` lets PostgreSQL read only the window
+        from the (surgeon, start) index, however long the history: none started earlier can reach into it
+        (`consultation_at_most_eight_hours`)."""
+        return self.filter(start__gte=start - MAX_LENGTH, start__lt=end, end__gt=start)
 
     def for_surgeon_user(self, user: AbstractBaseUser | AnonymousUser) -> "ConsultationQuerySet":
         """The consultations of the surgeon who signs in as `user`; none for anyone else."""

@@ -26,6 +26,7 @@ from consultations.desk.coverage import check_coverage
 from consultations.desk.coverage_forms import CoverageCheckForm
 from consultations.desk.forms import DeskActionForm, ProposeForm
 from consultations.desk.occupancy import slot_use_by_surgeon
+from consultations.desk.queue import QueueFilterForm, queue_page
 from consultations.models import AccessLog, Consultation, Coverage, Referral, WaitlistEntry
 from consultations.uploads import file_response
 
@@ -94,12 +95,19 @@ def desk_today(request: HttpRequest) -> HttpResponse:
 @role_required(FRONT_DESK, ADMIN)
 @require_GET
 def desk_queue(request: HttpRequest) -> HttpResponse:
-    requests = Consultation.objects.filter(status=Status.REQUESTED).for_desk().urgent_first()
-    rows = _describe(requests, shown=QUEUE_ACTIONS)
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "consultations/desk/queue.html", {"form": form}, status=400)
+    page, counts = queue_page(form, request.GET.get("page"))
+    # The filters again, for the links to the other pages.
+    filters = request.GET.copy()
+    filters.pop("page", None)
     context = {
-        "consultations": rows,
-        "counts": {"waiting": len(rows), "flagged": sum(bool(row.desk_flags) for row in rows)},
-        "form": DeskActionForm(),
+        "form": form,
+        "page": page,
+        "consultations": _describe(page, shown=QUEUE_ACTIONS),
+        "counts": counts,
+        "filters": filters.urlencode(),
     }
     return render(request, "consultations/desk/queue.html", context)
 

@@ -4,7 +4,9 @@ The search is posted, never put in the query string: names, birth dates, e-mail 
 out of URLs, access logs, browser history and Referer headers. The results come back in the same response.
 """
 
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -21,12 +23,21 @@ def _digits(expression: F) -> Func:
 
 
 def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
-    """Patients matching every box filled in; each name word in the patient's name or a name they booked with."""
+    """Patients matching every box filled in; each name word in the patient's name or a name they booked with, or
+    close to the patient's name (a typo: "jordn" finds Jordan, by trigram similarity), best matches first."""
     data = form.cleaned_data
     patients = Patient.objects.all()
+    closeness = []
     for word in data["name"].split():
         typed = Consultation.objects.filter(patient=OuterRef("pk"), contact_name__icontains=word)
-        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word) | Exists(typed))
+        patients = patients.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(first_name__trigram_similar=word)
+            | Q(last_name__trigram_similar=word)
+            | Exists(typed)
+        )
+        closeness.append(Greatest(TrigramSimilarity("first_name", word), TrigramSimilarity("last_name", word)))
     if data["date_of_birth"]:
         patients = patients.filter(date_of_birth=data["date_of_birth"])
     if data["email"]:
@@ -39,7 +50,14 @@ def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
     if data["reference"]:
         booked = Consultation.objects.filter(patient=OuterRef("pk"), public_id__range=form.reference_range())
         patients = patients.filter(Exists(booked))
-    return patients.annotate(consultation_count=Count("consultations")).order_by("last_name", "first_name", "pk")
+    ordering = ["last_name", "first_name", "pk"]
+    if closeness:
+        patients = patients.alias(closeness=sum(closeness[1:], closeness[0]))
+        ordering.insert(0, "-closeness")
+    # Counted for the rows shown only: a join counted every consultation of every match before the first page.
+    counted = Consultation.objects.filter(patient=OuterRef("pk")).order_by().values("patient")
+    count = Subquery(counted.annotate(count=Count("pk")).values("count"))
+    return patients.annotate(consultation_count=Coalesce(count, 0)).order_by(*ordering)
 
 
 @role_required(FRONT_DESK, ADMIN)

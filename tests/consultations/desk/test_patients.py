@@ -95,6 +95,15 @@ class PatientSearchTests(PatientTestData):
         assert self.found(name="Robin Okafor") == ["Okafor, Robin"]
         assert self.found(name="okaf") == ["Okafor, Robin"]
 
+    def test_a_typo_in_a_name_still_finds_the_patient_best_match_first(self) -> None:
+        make_patient(first_name="Jordan", last_name="Fictional-Reyes", date_of_birth=date(1980, 5, 6))
+        make_patient(first_name="Jordana", last_name="Fictional-Park", date_of_birth=date(1981, 5, 6))
+
+        assert self.found(name="jordn") == ["Fictional-Reyes, Jordan", "Fictional-Park, Jordana"]
+        assert self.found(name="Okafr") == ["Okafor, Robin"]
+        assert self.found(name="jordn", date_of_birth="1981-05-06") == ["Fictional-Park, Jordana"]
+        assert self.found(name="Zebedee") == []
+
     def test_by_the_name_a_patient_booked_with(self) -> None:
         assert self.found(name="Samuel") == ["Robinson, Sam"]
 
