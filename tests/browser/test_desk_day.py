@@ -110,7 +110,7 @@ def test_a_coordinator_books_a_caller_and_works_todays_list(page: Page) -> None:
     screenshot(page, "desk-day-no-show")
 
     page.get_by_role("navigation", name="Front desk").get_by_role("link", name="Request queue").click()
-    expect(page.get_by_text("Insurance not verified")).to_be_visible()
+    expect(page.get_by_role("table").get_by_text("Insurance not verified")).to_be_visible()
     page.get_by_role("link", name=insured.name_as_typed, exact=True).click()
     page.get_by_label("Verified with the insurance company").check()
     page.get_by_role("button", name="Save the check").click()
