@@ -5,13 +5,12 @@ from datetime import timedelta
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
 from consultations.models import Consultation
 from consultations.models.coverage import Coverage
-from consultations.models.scheduling import FLAGGED, URGENT, ConsultationQuerySet
+from consultations.models.scheduling import URGENT, ConsultationQuerySet
 
 PAGE_SIZE = 50
 
@@ -56,7 +55,7 @@ def queue_page(form: QueueFilterForm, page_number: str | None) -> tuple[Page, di
     and how many of them are flagged: three queries however long the queue. The order is found on narrow rows
     (ids) and only the page's rows are then loaded whole: sorting 10,000 whole rows cost ten times as much."""
     requests = form.requests()
-    counts = requests.aggregate(waiting=Count("pk"), flagged=Count("pk", filter=FLAGGED))
+    counts = requests.waiting_counts()
     paginator = Paginator(requests.urgent_first().values_list("pk", flat=True), PAGE_SIZE)
     # The aggregate above already counted them: spare the paginator its own COUNT.
     paginator.count = counts["waiting"]
