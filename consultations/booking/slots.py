@@ -61,8 +61,12 @@ class Slot:
 
     @property
     def token(self) -> str:
-        """How pages carry a slot in a form: 'ISO start|location slug'."""
-        return f"{self.start.isoformat()}|{self.location}"
+        return slot_token(self.start, self.location)
+
+
+def slot_token(start: datetime, location: str) -> str:
+    """How pages carry a slot in a form or a link: 'ISO start|location slug' (read back by `parse_slot`)."""
+    return f"{start.isoformat()}|{location}"
 
 
 @dataclass(frozen=True)

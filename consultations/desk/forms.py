@@ -22,8 +22,8 @@ from consultations.models import AvailabilityRule, TimeOff
 REFERENCE = re.compile(r"[0-9A-F]{8}")
 
 
-class ScheduleForm(forms.Form):
-    VIEWS = (("day", "Day"), ("week", "Week (Monday to Sunday)"))
+class SurgeonAndPlaceForm(forms.Form):
+    """A surgeon and a location to narrow a desk page to, by slug (no patient details in the query string)."""
 
     surgeon = forms.ModelChoiceField(
         queryset=Surgeon.objects.order_by("last_name", "first_name"),
@@ -34,6 +34,11 @@ class ScheduleForm(forms.Form):
     location = forms.ModelChoiceField(
         queryset=Location.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All locations"
     )
+
+
+class ScheduleForm(SurgeonAndPlaceForm):
+    VIEWS = (("day", "Day"), ("week", "Week (Monday to Sunday)"))
+
     day = forms.DateField(required=False, widget=DateInput(), help_text="In a week view, any day of that week.")
     view = forms.ChoiceField(choices=VIEWS, required=False, widget=forms.RadioSelect, label="Show")
 

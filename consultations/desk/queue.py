@@ -7,7 +7,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
 
-from clinic.models import Location, Surgeon
+from consultations.desk.forms import SurgeonAndPlaceForm
 from consultations.models import Consultation
 from consultations.models.coverage import Coverage
 from consultations.models.scheduling import URGENT, ConsultationQuerySet
@@ -15,16 +15,7 @@ from consultations.models.scheduling import URGENT, ConsultationQuerySet
 PAGE_SIZE = 50
 
 
-class QueueFilterForm(forms.Form):
-    surgeon = forms.ModelChoiceField(
-        queryset=Surgeon.objects.order_by("last_name", "first_name"),
-        to_field_name="slug",
-        required=False,
-        empty_label="All surgeons",
-    )
-    location = forms.ModelChoiceField(
-        queryset=Location.objects.order_by("name"), to_field_name="slug", required=False, empty_label="All locations"
-    )
+class QueueFilterForm(SurgeonAndPlaceForm):
     urgent = forms.BooleanField(label="Urgent only", required=False)
     unverified = forms.BooleanField(label="Insurance not verified", required=False)
     days = forms.IntegerField(

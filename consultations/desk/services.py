@@ -150,18 +150,23 @@ def propose_another_time(
     return consultation
 
 
-def preview_proposal(
-    *, consultation: Consultation, surgeon: Surgeon, start: datetime, location: Location
-) -> changes.Move:
-    """The move `propose_another_time` would make, from where to where, checked as it checks it (the same
-    exceptions) but changing nothing: for the page that asks the desk to confirm it."""
-    refused = transitions.refusal(
+def proposal_refusal(consultation: Consultation) -> str | None:
+    """Why the desk may not propose another time for this consultation now; None when it may."""
+    return transitions.refusal(
         action=transitions.PROPOSE,
         status=consultation.status,
         start=consultation.start,
         now=timezone.now(),
         zone=consultation.location.zone,
     )
+
+
+def preview_proposal(
+    *, consultation: Consultation, surgeon: Surgeon, start: datetime, location: Location
+) -> changes.Move:
+    """The move `propose_another_time` would make, from where to where, checked as it checks it (the same
+    exceptions) but changing nothing: for the page that asks the desk to confirm it."""
+    refused = proposal_refusal(consultation)
     if refused:
         raise TransitionRefused(refused)
     _proposed_slot(consultation, surgeon=surgeon, start=start, location=location)

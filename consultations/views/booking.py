@@ -23,7 +23,7 @@ from consultations.booking.availability import (
 )
 from consultations.booking.changes import Move
 from consultations.booking.forms import CancelForm, FindSlotsForm, RequestForm, SlotChoiceForm, clean_slot_field
-from consultations.booking.slots import Slot
+from consultations.booking.slots import Slot, slot_token
 from consultations.links import patient_link, patient_token
 from consultations.models import Consultation
 from consultations.views.screening import screen_required
@@ -301,7 +301,7 @@ def _confirm_move(
         "consultation": consultation,
         "token": token,
         "move": move,
-        "slot": Slot(start=start, end=start, location=location.slug, timezone=location.timezone).token,
+        "slot": slot_token(start, location.slug),
         "week": day - timedelta(days=day.weekday()),
     }
     return render(request, "consultations/reschedule_confirm.html", context)

@@ -20,7 +20,7 @@ from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations import when
 from consultations.audit import record_access
 from consultations.booking.availability import SlotTaken, SlotUnavailable, desk_policy, free_slots_for
-from consultations.booking.slots import Slot
+from consultations.booking.slots import slot_token
 from consultations.desk import charts, schedule, services, transitions
 from consultations.desk.coverage import check_coverage
 from consultations.desk.coverage_forms import CoverageCheckForm
@@ -193,7 +193,8 @@ def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect(back) if back else redirect("consultations:desk-consultation", public_id=consultation.public_id)
 
 
-def _first_day(request: HttpRequest) -> date:
+def asked_first_day(request: HttpRequest) -> date:
+    """The day the desk asked free times from (?from=), kept between today and the desk's horizon."""
     today = timezone.localdate()
     try:
         asked = date.fromisoformat(request.GET.get("from", ""))
@@ -205,7 +206,7 @@ def _first_day(request: HttpRequest) -> date:
 def _free_times(request: HttpRequest, consultation: Consultation, surgeon: Surgeon) -> dict:
     """Two weeks of `surgeon`'s free times from the day asked for (?from=), without the consultation's own, under
     the desk's policy: within the patient's minimum notice too."""
-    first_day, today = _first_day(request), timezone.localdate()
+    first_day, today = asked_first_day(request), timezone.localdate()
     horizon = today + desk_policy().horizon
     later = first_day + timedelta(days=PROPOSE_DAYS)
     same_surgeon = surgeon.pk == consultation.surgeon_id
@@ -259,13 +260,7 @@ def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
         except (services.TransitionRefused, services.AlreadyAtThatTime, SlotUnavailable) as error:
             status, message = _not_proposed(error)
             messages.error(request, message)
-    refused = transitions.refusal(
-        action=transitions.PROPOSE,
-        status=consultation.status,
-        start=consultation.start,
-        now=timezone.now(),
-        zone=consultation.location.zone,
-    )
+    refused = services.proposal_refusal(consultation)
     context = {"consultation": consultation, "surgeons": surgeons, "surgeon": surgeon, "form": form, "refused": refused}
     if not refused:
         context |= _free_times(request, consultation, surgeon)
@@ -282,7 +277,7 @@ def _propose(request: HttpRequest, consultation: Consultation, *, surgeon: Surge
             "consultation": consultation,
             "surgeon": surgeon,
             "move": move,
-            "slot": Slot(start=start, end=start, location=location.slug, timezone=location.timezone).token,
+            "slot": slot_token(start, location.slug),
             "form": form,
             "first_day": day,
         }

@@ -18,17 +18,9 @@ from consultations.desk import schedule
 from consultations.desk.booking import EmergencyNotBooked, book_for_patient
 from consultations.desk.booking_forms import TYPED, DeskBookingForm
 from consultations.models import Consultation
+from consultations.views.desk import asked_first_day
 
 WEEK = 7
-
-
-def _first_day(request: HttpRequest) -> date:
-    today = timezone.localdate()
-    try:
-        asked = date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        return today
-    return min(max(asked, today), today + desk_policy().horizon)
 
 
 def _free_times(surgeon: Surgeon, first_day: date) -> dict:
@@ -78,7 +70,7 @@ def desk_book(request: HttpRequest) -> HttpResponse:
                 return _booked(request, consultation, form)
     context = {"form": form, "surgeons": surgeons, "surgeon": surgeon, "typed": TYPED, "emergency": emergency}
     if surgeon is not None:
-        context |= _free_times(surgeon, _first_day(request))
+        context |= _free_times(surgeon, asked_first_day(request))
     return render(request, "consultations/desk/book.html", context, status=status)
 
 
