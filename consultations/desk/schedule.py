@@ -34,16 +34,25 @@ def rule_hours(rule: AvailabilityRule, day: date) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of a day: a consultation, a free slot or time off, with its times already in words."""
+    """One line of a day: a consultation, a free slot or time off. Its times are written when a page reads them:
+    the week view shows a start time only, and a week of every surgeon holds a couple of thousand entries."""
 
     kind: str
     sort_key: datetime
-    when: str
-    starts: str = ""
+    end: datetime | None = None
     location: Location | None = None
     consultation: Consultation | None = None
     time_off: TimeOff | None = None
+    time_off_when: str = ""
     time_off_range: str = ""
+
+    @property
+    def when(self) -> str:
+        return self.time_off_when or span(self.sort_key, self.end)
+
+    @property
+    def starts(self) -> str:
+        return clock_zone(self.sort_key)
 
     @property
     def is_consultation(self) -> bool:
@@ -108,7 +117,7 @@ def _time_off_entry(time_off: TimeOff, day: date, zone: ZoneInfo) -> Entry | Non
     return Entry(
         kind=TIME_OFF,
         sort_key=max(start, day_start),
-        when=when,
+        time_off_when=when,
         time_off=time_off,
         time_off_range=f"{dated(start)} to {dated(end)}",
     )
@@ -145,8 +154,7 @@ def build(
                 Entry(
                     kind=CONSULTATION,
                     sort_key=local_start,
-                    when=span(local_start, local_end),
-                    starts=clock_zone(local_start),
+                    end=local_end,
                     location=consultation.location,
                     consultation=consultation,
                 )
@@ -159,8 +167,7 @@ def build(
                     Entry(
                         kind=FREE,
                         sort_key=local_start,
-                        when=span(local_start, slot.end.astimezone(local_start.tzinfo)),
-                        starts=clock_zone(local_start),
+                        end=slot.end.astimezone(local_start.tzinfo),
                         location=locations.get(slot.location),
                     )
                 )
@@ -183,6 +190,72 @@ def build(
         if keep_empty or not schedule.is_empty:
             schedules.append(schedule)
     return schedules
+
+
+@dataclass
+class DayCounts:
+    """One surgeon's day in the week overview: how many consultations, how many of them requests, free slots."""
+
+    day: date
+    clinic: bool = False
+    booked: int = 0
+    requested: int = 0
+    free: int = 0
+    time_off: bool = False
+
+
+@dataclass
+class SurgeonWeek:
+    surgeon: Surgeon
+    days: list[DayCounts]
+
+
+def overview(
+    *,
+    surgeons: Iterable[Surgeon],
+    days: list[date],
+    rules: Iterable[AvailabilityRule],
+    consultations: Iterable[tuple[int, datetime, str, str]],
+    time_off: Iterable[TimeOff],
+    free: dict[int, list[Slot]],
+    time_off_zone: ZoneInfo,
+) -> list[SurgeonWeek]:
+    """Every surgeon's week as counts a day, for the all-surgeon week: a practice's week is a thousand
+    consultations and as many free slots, more than anyone reads on one page. `consultations` are (surgeon id,
+    start, location zone name, status) of those not declined or cancelled, already limited to the locations
+    shown; a surgeon with nothing all week is left out."""
+    index = {day: position for position, day in enumerate(days)}
+    weeks = {
+        surgeon.pk: SurgeonWeek(surgeon=surgeon, days=[DayCounts(day=day) for day in days]) for surgeon in surgeons
+    }
+    seen: set[int] = set()
+
+    def counts(surgeon_id: int, day: date) -> DayCounts | None:
+        position = index.get(day)
+        if surgeon_id not in weeks or position is None:
+            return None
+        seen.add(surgeon_id)
+        return weeks[surgeon_id].days[position]
+
+    for rule in rules:
+        for day in days:
+            if rule_applies_on(rule, day) and (found := counts(rule.surgeon_id, day)):
+                found.clinic = True
+    zones: dict[str, ZoneInfo] = {}
+    for surgeon_id, start, zone, status in consultations:
+        local = start.astimezone(zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone)))
+        if found := counts(surgeon_id, local.date()):
+            found.booked += 1
+            found.requested += status == Consultation.Status.REQUESTED
+    for surgeon_id, slots_found in free.items():
+        for slot in slots_found:
+            if found := counts(surgeon_id, slot.local_start.date()):
+                found.free += 1
+    for absence in time_off:
+        for day in days:
+            if absence.surgeon_id in seen and _time_off_entry(absence, day, time_off_zone) is not None:
+                weeks[absence.surgeon_id].days[index[day]].time_off = True
+    return [week for surgeon_id, week in weeks.items() if surgeon_id in seen]
 
 
 def needs_attention(

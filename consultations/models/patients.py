@@ -2,10 +2,10 @@
 
 from datetime import date
 
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 
 class Patient(models.Model):
@@ -32,9 +32,12 @@ class Patient(models.Model):
             ),
         ]
         indexes = [
-            # The desk's search forgives typos: trigram similarity on each name.
+            # The desk's search forgives typos: trigram similarity on each name...
             GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="patient_last_name_trgm"),
             GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="patient_first_name_trgm"),
+            # ...and finds a part of a name in any case (`icontains` compares upper case).
+            GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="patient_last_name_upper_trgm"),
+            GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="patient_first_name_upper_trgm"),
         ]
 
     def __str__(self) -> str:

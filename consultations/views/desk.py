@@ -6,7 +6,7 @@ flags, never what the history says (DOMAIN.md §7): they load consultations thro
 """
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -24,9 +24,10 @@ from consultations.booking.slots import slot_token
 from consultations.desk import charts, schedule, services, transitions
 from consultations.desk.coverage import check_coverage
 from consultations.desk.coverage_forms import CoverageCheckForm
-from consultations.desk.forms import DeskActionForm, ProposeForm
+from consultations.desk.forms import DeskActionForm, ProposeForm, SurgeonAndPlaceForm
 from consultations.desk.occupancy import slot_use_by_surgeon
 from consultations.desk.queue import QueueFilterForm, queue_page
+from consultations.desk.today import today_page
 from consultations.models import AccessLog, Consultation, Coverage, Referral, WaitlistEntry
 from consultations.uploads import file_response
 
@@ -56,11 +57,13 @@ def _week_chart(today: date) -> charts.BarChart:
         Surgeon.objects.filter(availability_rules__isnull=False).distinct().order_by("last_name", "first_name")
     )
     ids = [surgeon.pk for surgeon in surgeons]
-    this_week = slot_use_by_surgeon(ids, first_day=monday, days=7)
-    next_week = slot_use_by_surgeon(ids, first_day=monday + timedelta(days=7), days=7)
+    use = slot_use_by_surgeon(ids, first_day=monday, weeks=2)
     return charts.booked_share_chart(
         [
-            (surgeon.display_name, [("This week", *this_week[surgeon.pk]), ("Next week", *next_week[surgeon.pk])])
+            (
+                surgeon.display_name,
+                [(week, *counts) for week, counts in zip(("This week", "Next week"), use[surgeon.pk], strict=True)],
+            )
             for surgeon in surgeons
         ]
     )
@@ -70,23 +73,19 @@ def _week_chart(today: date) -> charts.BarChart:
 @require_GET
 def desk_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    midnight = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
-    todays = (
-        Consultation.objects.filter(start__gte=midnight, start__lt=midnight + timedelta(days=1))
-        .exclude(status__in=[Status.DECLINED, Status.CANCELLED])
-        .for_desk()
-        .order_by("start", "pk")
-    )
-    rows = _describe(todays, shown=TODAY_ACTIONS)
+    form = SurgeonAndPlaceForm(request.GET)
+    if not form.is_valid():
+        return render(request, "consultations/desk/today.html", {"today": today, "form": form}, status=400)
+    page, counts = today_page(form, request.GET.get("page"), today=today)
+    filters = request.GET.copy()
+    filters.pop("page", None)
     context = {
         "today": today,
-        "consultations": rows,
-        "counts": Consultation.objects.waiting_counts()
-        | {
-            "today": len(rows),
-            "checked_in": sum(row.status == Status.CHECKED_IN for row in rows),
-            "to_come": sum(row.status in (Status.REQUESTED, Status.CONFIRMED) for row in rows),
-        },
+        "form": form,
+        "page": page,
+        "consultations": _describe(page, shown=TODAY_ACTIONS),
+        "counts": Consultation.objects.waiting_counts() | counts,
+        "filters": filters.urlencode(),
         "chart": _week_chart(today),
     }
     return render(request, "consultations/desk/today.html", context)

@@ -56,8 +56,9 @@ def _day_consultations(*, surgeon: Surgeon | None, location: Location | None, da
 
 def _schedules(
     *, surgeon: Surgeon | None, location: Location | None, days: list[date]
-) -> list[schedule.SurgeonSchedule]:
-    """Each surgeon's days, in a fixed number of queries however many surgeons, slots and bookings."""
+) -> list[schedule.SurgeonSchedule] | list[schedule.SurgeonWeek]:
+    """Each surgeon's days, in a fixed number of queries however many surgeons, slots and bookings: every entry for
+    one surgeon or one day, counts a day for every surgeon's week."""
     surgeons = [surgeon] if surgeon is not None else list(Surgeon.objects.order_by("last_name", "first_name"))
     ids = [each.pk for each in surgeons]
     window_start, window_end = local_days_window(days[0], len(days))
@@ -68,15 +69,32 @@ def _schedules(
     free = free_slots_by_surgeon(ids, first_day=days[0], days=len(days))
     if location is not None:
         free = {pk: [slot for slot in found if slot.location == location.slug] for pk, found in free.items()}
+    time_off = TimeOff.objects.filter(surgeon__in=ids, start__lt=window_end, end__gt=window_start)
+    time_off_zone = location.zone if location is not None else timezone.get_current_timezone()
+    if surgeon is None and len(days) > 1:
+        booked = Consultation.objects.filter(start__gte=window_start, start__lt=window_end).exclude(
+            status__in=[Consultation.Status.DECLINED, Consultation.Status.CANCELLED]
+        )
+        if location is not None:
+            booked = booked.filter(location=location)
+        return schedule.overview(
+            surgeons=surgeons,
+            days=days,
+            rules=rules,
+            consultations=booked.values_list("surgeon", "start", "location__timezone", "status"),
+            time_off=time_off,
+            free=free,
+            time_off_zone=time_off_zone,
+        )
     return schedule.build(
         surgeons=surgeons,
         days=days,
         rules=rules,
         consultations=_day_consultations(surgeon=surgeon, location=location, days=days),
-        time_off=TimeOff.objects.filter(surgeon__in=ids, start__lt=window_end, end__gt=window_start),
+        time_off=time_off,
         free=free,
         locations={rule.location.slug: rule.location for rule in rules},
-        time_off_zone=location.zone if location is not None else timezone.get_current_timezone(),
+        time_off_zone=time_off_zone,
         keep_empty=surgeon is not None,
     )
 
@@ -104,6 +122,7 @@ def desk_schedule(request: HttpRequest) -> HttpResponse:
             "days": days,
             "view": view,
             "schedules": _schedules(surgeon=surgeon, location=location, days=days),
+            "overview": surgeon is None and view == "week",
             # The chosen surgeon and location, for links to other days, views and the CSV.
             "base_query": urlencode({name: value for name, value in chosen.items() if value}),
             "previous_day": days[0] - step,

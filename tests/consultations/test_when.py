@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase
+from django.utils.dateformat import format as dateformat
 
 from consultations import when
 from consultations.booking.slots import local_days_window
@@ -28,6 +29,11 @@ class WhenTests(SimpleTestCase):
         assert when.clock_zone(AFTERNOON) == "1:05 PM CDT"
         assert when.clock(datetime(2026, 5, 3, 0, 5, tzinfo=CHICAGO)) == "12:05 AM"
         assert when.clock(datetime(2026, 5, 3, 12, 0, tzinfo=CHICAGO)) == "12:00 PM"
+
+    def test_the_clock_reads_as_djangos_twelve_hour_format_at_every_minute_of_a_day(self) -> None:
+        minutes = [datetime(2026, 5, 3, hour, minute, tzinfo=CHICAGO) for hour in range(24) for minute in range(60)]
+
+        assert [when.clock(moment) for moment in minutes] == [dateformat(moment, "g:i A") for moment in minutes]
 
     def test_the_repeated_hour_of_a_fall_back_night_names_its_own_zone(self) -> None:
         first = datetime(2026, 11, 1, 1, 30, tzinfo=NEW_YORK)

@@ -148,6 +148,47 @@ class TodayTests(DeskTestCase):
         self.assertContains(response, "Test Lopez, MD: this week, 2 of 6 booked (33%); next week, 1 of 6 booked (17%).")
         assert re.search(r'<rect x="280" y="\d+" width="73.3"', response.content.decode())  # a third of 220
 
+    def test_a_busy_day_opens_on_the_page_where_the_day_has_got_to(self) -> None:
+        surgeons = [self.surgeon, *(make_surgeon(locations=[self.albany]) for _ in range(3))]
+        midnight = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)  # 00:00 EST
+        # Sixty consultations from midnight, four at a time: the first 56 are over, the last four (7:00) still to come.
+        made = [
+            make_consultation(
+                surgeon,
+                self.albany,
+                midnight + timedelta(minutes=30 * half_hour),
+                status=Status.COMPLETED if half_hour < 14 else Status.CONFIRMED,
+            )
+            for half_hour in range(15)
+            for surgeon in surgeons
+        ]
+
+        opened = self.client.get(TODAY)
+
+        self.assertContains(opened, "page 2 of 2, opening where the day has got to")
+        assert all(consultation.reference in opened.text for consultation in made[50:])
+        assert made[49].reference not in opened.text
+        assert opened.text.count('value="check_in"') == 4
+        assert re.search(r'">60</span>\s*<span class="d-block">consultations today', opened.text)
+        first = self.client.get(TODAY, {"page": "1"})
+        assert all(consultation.reference in first.text for consultation in made[:50])
+        assert made[50].reference not in first.text
+
+    def test_the_list_narrows_to_a_surgeon_or_a_location(self) -> None:
+        other_place = make_location(slug="troy", name="Troy Spine Clinic")
+        other = make_surgeon(slug="ben", locations=[other_place])
+        mine = make_consultation(self.surgeon, self.albany, NINE_TODAY, status=Status.CONFIRMED)
+        theirs = make_consultation(other, other_place, NINE_TODAY, status=Status.CONFIRMED)
+
+        by_surgeon = self.client.get(TODAY, {"surgeon": "ana"})
+        by_place = self.client.get(TODAY, {"location": "troy"})
+
+        assert mine.reference in by_surgeon.text and theirs.reference not in by_surgeon.text
+        assert theirs.reference in by_place.text and mine.reference not in by_place.text
+        unknown = self.client.get(TODAY, {"surgeon": "nobody"})
+        assert unknown.status_code == 400
+        self.assertContains(unknown, "Select a valid choice", status_code=400)
+
     def test_the_query_count_does_not_grow_with_the_rows(self) -> None:
         make_consultation(self.surgeon, self.albany, NINE_TODAY, status=Status.CONFIRMED)
         with CaptureQueriesContext(connection) as one_row:

@@ -241,6 +241,30 @@ class WeekViewTests(ScheduleTestData):
         self.assertContains(response, 'href="?surgeon=ana&amp;view=week&amp;day=2026-03-16"')
 
 
+class WeekOverviewTests(ScheduleTestData):
+    def test_every_surgeons_week_counts_each_day_and_links_to_it(self) -> None:
+        response = self.schedule(day="2026-03-11", view="week")
+
+        assert response.status_code == 200
+        rows = table_rows(response, "Consultations, requests among them, and free slots")
+        no_clinic = " No clinic" * 6
+        # Ana's Monday: five consultations hold or held a time (the cancelled and declined ones do not), one of them
+        # a request; of six slots, 10:30 is free again (its consultation was cancelled) and 11:00 on is time off.
+        assert rows == [
+            f"Dr. Ana Alvarez, MD 5 booked, Dr. Ana Alvarez, MD, Monday 1 to confirm 1 free Time off{no_clinic}",
+            f"Dr. Ben Brooks, MD 0 booked, Dr. Ben Brooks, MD, Monday 2 free{no_clinic}",
+        ]
+        self.assertContains(response, 'href="?&amp;surgeon=ana&amp;view=day&amp;day=2026-03-09"')
+        self.assertContains(response, 'href="?&amp;surgeon=ben&amp;view=week&amp;day=2026-03-09"')
+
+    def test_a_location_counts_only_what_happens_there(self) -> None:
+        response = self.schedule(location="phoenix", day="2026-03-09", view="week")
+
+        rows = table_rows(response, "Consultations, requests among them, and free slots")
+        assert [row.split(" 0 booked")[0] for row in rows] == ["Dr. Ben Brooks, MD"]
+        self.assertContains(response, 'href="?location=phoenix&amp;surgeon=ben&amp;view=day&amp;day=2026-03-09"')
+
+
 class ScheduleCsvTests(ScheduleTestData):
     def csv(self, **params):
         return self.client.get(reverse("consultations:desk-schedule-csv"), params)
