@@ -63,6 +63,8 @@ def test_a_coordinator_works_the_queue_and_adds_time_off(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Today")
     check_accessibility(page)
     screenshot(page, "desk-journey-today")
+    # Wide tables scroll in their own box: the page itself is no wider than the screen, on a phone too.
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
     page.get_by_role("navigation", name="Front desk").get_by_role("link", name="Request queue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request queue")
