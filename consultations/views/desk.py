@@ -51,6 +51,13 @@ def _describe(consultations: Iterable[Consultation], *, shown: tuple[str, ...]) 
     return rows
 
 
+def _filters(request: HttpRequest) -> str:
+    """The list's filters as they came, without the page number: for the links to the other pages."""
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    return filters.urlencode()
+
+
 def _week_chart(today: date) -> charts.BarChart:
     monday = today - timedelta(days=today.weekday())
     surgeons = list(
@@ -77,15 +84,13 @@ def desk_today(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "consultations/desk/today.html", {"today": today, "form": form}, status=400)
     page, counts = today_page(form, request.GET.get("page"), today=today)
-    filters = request.GET.copy()
-    filters.pop("page", None)
     context = {
         "today": today,
         "form": form,
         "page": page,
         "consultations": _describe(page, shown=TODAY_ACTIONS),
         "counts": Consultation.objects.waiting_counts() | counts,
-        "filters": filters.urlencode(),
+        "filters": _filters(request),
         "chart": _week_chart(today),
     }
     return render(request, "consultations/desk/today.html", context)
@@ -98,15 +103,12 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "consultations/desk/queue.html", {"form": form}, status=400)
     page, counts = queue_page(form, request.GET.get("page"))
-    # The filters again, for the links to the other pages.
-    filters = request.GET.copy()
-    filters.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "consultations": _describe(page, shown=QUEUE_ACTIONS),
         "counts": counts,
-        "filters": filters.urlencode(),
+        "filters": _filters(request),
     }
     return render(request, "consultations/desk/queue.html", context)
 
