@@ -143,6 +143,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
 
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Spine consultations")
+# An admin never sees another person's authenticator key, its QR code or backup codes in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Staff sessions: 15 minutes idle, 12 hours at most (clinic.middleware.StaffSessionMiddleware).
 STAFF_SESSION_IDLE = timedelta(minutes=15)

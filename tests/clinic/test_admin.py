@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from clinic import roles
@@ -194,3 +195,16 @@ class ReverificationPageTests(TestCase):
         self.assertContains(response, "Board cert")
         self.assertContains(response, "Last verified over 12 months ago")
         self.assertNotContains(response, "Fresh fellowship")
+
+
+class SecondFactorSecretsTests(TestCase):
+    def test_an_admin_never_sees_another_persons_authenticator_key(self) -> None:
+        admin_user = make_user(role=roles.ADMIN)
+        device = TOTPDevice.objects.get(user=make_user(role=roles.FRONT_DESK))
+        sign_in(self.client, admin_user)
+
+        response = self.client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+
+        assert response.status_code == 200
+        self.assertNotContains(response, device.key)
+        self.assertNotContains(response, "qrcode")
