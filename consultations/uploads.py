@@ -193,13 +193,27 @@ def download_name(upload: Upload) -> str:
     return f"{DOWNLOAD_PREFIXES.get(upload.kind, 'report')}-{upload.token.hex[:8]}{upload.extension}"
 
 
-def file_response(upload: Upload) -> FileResponse:
-    """The stored file as a download with the type we found in its content, never guessed, cached or sniffed.
+class StoredFileAltered(Exception):
+    """The stored file is not the one received: its SHA-256 differs from the one taken at upload."""
 
-    Raises FileNotFoundError if the stored file is missing, which is our fault, not the user's.
+
+def file_response(upload: Upload) -> FileResponse:
+    """The stored file as a download with the type we found in its content, never guessed, cached or sniffed,
+    and only if it is still the file received (HIPAA §164.312(c)(2)).
+
+    Raises FileNotFoundError if the stored file is missing and StoredFileAltered if it changed: our fault, not the
+    user's, and an administrator's to look into (the error page, and the error in the log).
     """
+    stored = upload.file.storage.open(upload.file.name, "rb")
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stored.read(1 << 16), b""):
+        digest.update(chunk)
+    if digest.hexdigest() != upload.sha256:
+        stored.close()
+        raise StoredFileAltered(f"Upload {upload.pk} no longer matches its SHA-256")
+    stored.seek(0)
     response = FileResponse(
-        upload.file.storage.open(upload.file.name, "rb"),
+        stored,
         as_attachment=True,
         filename=download_name(upload),
         content_type=upload.content_type,

@@ -15,7 +15,7 @@ from PIL import Image, PngImagePlugin
 
 from consultations.intake.services import IntakeLocked, TooManyUploads, add_upload, remove_upload
 from consultations.models import IntakeReview, Upload
-from consultations.uploads import file_response, prepare_upload
+from consultations.uploads import StoredFileAltered, file_response, prepare_upload
 from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import make_intake, make_user
 
@@ -348,6 +348,14 @@ class FileResponseTests(PrivateMediaMixin, TestCase):
         assert response["X-Content-Type-Options"] == "nosniff"
         assert response["Cache-Control"] == "no-store, private"
         assert "sandbox" in response["Content-Security-Policy"]
+
+    def test_a_file_changed_on_disk_after_upload_is_not_served(self) -> None:
+        upload = add_upload(intake=make_intake(), file=as_upload(pdf_bytes(), name="report.pdf"), kind="imaging_report")
+        with upload.file.storage.open(upload.file.name, "wb") as stored:
+            stored.write(pdf_bytes() + b"% appended behind the application's back")
+
+        with self.assertRaises(StoredFileAltered):
+            file_response(upload)
 
     def test_an_image_keeps_the_type_found_in_its_content(self) -> None:
         upload = add_upload(
