@@ -53,6 +53,9 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # The signed link is the patient's key: whoever holds it sees that one request, and nobody else can guess it.
     "consultations:my-consultation": EVERYONE,
     "consultations:request-sent": EVERYONE,
+    # The way back to a lost or expired link: anyone may ask, and everyone gets the same answer.
+    "consultations:resend-link": EVERYONE,
+    "consultations:resend-link-sent": EVERYONE,
     "consultations:cancel": EVERYONE,
     "consultations:reschedule": EVERYONE,
     # The intake history from the same link: it opens at the first step not yet saved.
