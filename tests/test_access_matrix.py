@@ -71,7 +71,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "clinic:sign-in": EVERYONE,
     "clinic:sign-out": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
     "clinic:second-factor": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
-    "clinic:enrol": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
+    # An admin's one-time enrolment invitation is its own key, whoever is signed in; the sample one does not exist.
+    "clinic:enrol": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "clinic:start": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "consultations:desk-today": (SIGN_IN, OK, FORBIDDEN, OK),
     # Booking for a caller or a walk-in.
@@ -141,6 +142,7 @@ SAMPLE_KWARGS = {
     "upload": "00000000-0000-4000-8000-000000000005",
     "document": "00000000-0000-4000-8000-000000000006",
     "step": "about",
+    "invitation": "not-a-real-invitation",
 }
 
 
