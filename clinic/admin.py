@@ -1,13 +1,18 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure, Technology
+from clinic import services
+from clinic.models import Credential, Location, Procedure, StaffInvitation, Surgeon, SurgeonProcedure, Technology
 from clinic.photos import reencode_photo
 
 
@@ -153,3 +158,83 @@ class CredentialAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/clinic/credential/mark_verified.html", context)
+
+
+# Staff accounts: the admin enrols people by invitation and can reset a lost or compromised second factor.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    list_display = [*UserAdmin.list_display, "has_authenticator"]
+    actions = ["invite_to_enrol", "reset_second_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        enrolled = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(enrolled=Exists(enrolled))
+
+    @admin.display(boolean=True, description="authenticator", ordering="enrolled")
+    def has_authenticator(self, user: User) -> bool:
+        return user.enrolled
+
+    @admin.action(description="Make an enrolment link (shown once)")
+    def invite_to_enrol(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse:
+        invited, enrolled = [], []
+        for user in queryset:
+            try:
+                invitation, token = services.invite_to_enrol(user=user, by=request.user)
+            except services.AlreadyEnrolled:
+                enrolled.append(user)
+                continue
+            emailed = services.email_invitation(invitation=invitation, token=token)
+            invited.append({"invitation": invitation, "link": services.invitation_url(token), "emailed": emailed})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Enrolment links",
+            "invited": invited,
+            "enrolled": enrolled,
+            "hours": settings.STAFF_INVITATION_HOURS,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/auth/user/enrolment_links.html", context)
+
+    @admin.action(description="Reset the second factor (a new enrolment link is then needed)")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Ask another administrator to reset your own second factor.", messages.ERROR)
+            return None
+        if "apply" in request.POST:
+            for user in queryset:
+                services.reset_second_factor(user=user, by=request.user)
+            self.message_user(
+                request,
+                f"Reset the second factor of {len(queryset)} user(s): each needs a new enrolment link to sign in.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reset the second factor?",
+            "users": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/auth/user/reset_second_factor.html", context)
+
+
+@admin.register(StaffInvitation)
+class StaffInvitationAdmin(admin.ModelAdmin):
+    """Who invited whom, and whether it was used: a record, made only by the user list's action."""
+
+    list_display = ["user", "created_by", "created_at", "expires_at", "used_at"]
+    list_select_related = ["user", "created_by"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: StaffInvitation | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: StaffInvitation | None = None) -> bool:
+        return False

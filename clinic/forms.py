@@ -1,7 +1,14 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 
 from clinic.models import Location, Procedure, SurgeonQuerySet
+from clinic.services import confirmed_authenticator
+
+NO_AUTHENTICATOR = (
+    "This account has no authenticator app set up yet, so it cannot sign in. "
+    "Ask a practice administrator for an enrolment link."
+)
 
 
 class SignInForm(AuthenticationForm):
@@ -9,6 +16,22 @@ class SignInForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+    def confirm_login_allowed(self, user: AbstractBaseUser) -> None:
+        """A password alone never leads to enrolment: whoever knew it would own the second factor. Only an admin's
+        invitation (clinic.services.invite_to_enrol) sets one up."""
+        super().confirm_login_allowed(user)
+        if confirmed_authenticator(user) is None:
+            raise forms.ValidationError(NO_AUTHENTICATOR, code="no_authenticator")
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """The invited person's own password, chosen before their authenticator."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a password"
+        self.fields["new_password2"].label = "Type it again"
 
 
 class CodeForm(forms.Form):

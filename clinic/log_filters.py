@@ -1,9 +1,9 @@
-"""Keep capabilities out of logs: a patient's signed link works like a password."""
+"""Keep capabilities out of logs: a patient's signed link, and a staff enrolment link, work like passwords."""
 
 import logging
 import re
 
-PATIENT_LINK = re.compile(r"(/my-consultation/)[^/\s\"']+")
+PATIENT_LINK = re.compile(r"(/my-consultation/|/accounts/enrol/)[^/\s\"']+")
 
 
 class MaskPatientLinks(logging.Filter):

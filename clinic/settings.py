@@ -146,6 +146,10 @@ OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Spine consultations")
 # An admin never sees another person's authenticator key, its QR code or backup codes in the admin.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# A new staff account (or one whose second factor was reset) signs in only after using a one-time enrolment
+# invitation an admin made; it lasts this many hours (clinic.models.StaffInvitation).
+STAFF_INVITATION_HOURS = int(os.environ.get("DJANGO_STAFF_INVITATION_HOURS", "72"))
+
 # Staff sessions: 15 minutes idle, 12 hours at most (clinic.middleware.StaffSessionMiddleware).
 STAFF_SESSION_IDLE = timedelta(minutes=15)
 STAFF_SESSION_MAX = timedelta(hours=12)
@@ -190,6 +194,11 @@ CALENDAR_UID_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
 BOOKING_MIN_NOTICE_HOURS = int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24"))
 BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", "90"))
 BOOKING_BUFFER_MINUTES = int(os.environ.get("BOOKING_BUFFER_MINUTES", "0"))
+
+# A patient's signed link works until this many days after the consultation's end, and never longer than this
+# many days after the e-mail that carried it was written (consultations.links).
+PATIENT_LINK_DAYS_AFTER = int(os.environ.get("DJANGO_PATIENT_LINK_DAYS_AFTER", "30"))
+PATIENT_LINK_MAX_AGE_DAYS = int(os.environ.get("DJANGO_PATIENT_LINK_MAX_AGE_DAYS", "365"))
 
 # The intake (DOMAIN.md §2). A disability index is not reported when more sections than this are unanswered.
 INTAKE_MAX_MISSING_SECTIONS = int(os.environ.get("INTAKE_MAX_MISSING_SECTIONS", "2"))

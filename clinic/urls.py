@@ -18,7 +18,7 @@ clinic_patterns = [
     path("accounts/sign-in/", views.sign_in, name="sign-in"),
     path("accounts/sign-out/", views.sign_out, name="sign-out"),
     path("accounts/second-factor/", views.second_factor, name="second-factor"),
-    path("accounts/enrol/", views.enrol, name="enrol"),
+    path("accounts/enrol/<str:invitation>/", views.enrol, name="enrol"),
     path("accounts/start/", views.start, name="start"),
 ]
 

@@ -11,17 +11,16 @@ from django.db import DatabaseError, connection
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from clinic import services
-from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
-from clinic.models import Credential, Surgeon, SurgeonProcedure
+from clinic.forms import NO_AUTHENTICATOR, CodeForm, DirectoryFilterForm, EnrolForm, InvitationPasswordForm, SignInForm
+from clinic.models import Credential, StaffInvitation, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
 from clinic.schema import json_for_script, physician_json_ld
 from consultations.booking.availability import first_free_slots
@@ -112,10 +111,6 @@ def _next_url(request: HttpRequest) -> str:
     return start_url(request.user) if request.user.is_authenticated else ""
 
 
-def _with_next(url_name: str, request: HttpRequest) -> str:
-    return f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}"
-
-
 @require_http_methods(["GET", "POST"])
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -146,7 +141,10 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
         return redirect(_next_url(request))
     if services.confirmed_authenticator(request.user) is None:
-        return redirect(_with_next("clinic:enrol", request))
+        # Signed in with a password before an admin reset the second factor: only a new invitation helps.
+        auth_logout(request)
+        messages.error(request, NO_AUTHENTICATOR)
+        return redirect("clinic:sign-in")
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -161,33 +159,68 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/second_factor.html", {"form": form, "next": _next_url(request)})
 
 
-@login_required
+# The invitation whose password step this browser has done, so that its authenticator step follows.
+INVITATION_SESSION_KEY = "enrolment_invitation"
+UNUSABLE = {
+    services.InvitationUnknown: ("unknown", 404),
+    services.InvitationUsed: ("used", 410),
+    services.InvitationExpired: ("expired", 410),
+}
+
+
+def _unusable(request: HttpRequest, error: Exception) -> HttpResponse:
+    reason, status = UNUSABLE[type(error)]
+    context = {"reason": reason, "hours": settings.STAFF_INVITATION_HOURS}
+    return render(request, "registration/invitation_unusable.html", context, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
-def enrol(request: HttpRequest) -> HttpResponse:
-    # Only a first sign-in enrols: a stolen password must not be enough to add a new device.
-    if services.confirmed_authenticator(request.user) is not None:
-        return redirect(_with_next("clinic:second-factor", request))
-    device = services.start_enrolment(user=request.user)
-    form = EnrolForm(request.POST or None)
+def enrol(request: HttpRequest, invitation: str) -> HttpResponse:
+    """An admin's one-time invitation: first the person's own password, then their authenticator app; the first
+    code from it uses up the invitation and signs them in."""
+    try:
+        found = services.open_invitation(token=invitation)
+    except tuple(UNUSABLE) as error:
+        return _unusable(request, error)
+    if request.session.get(INVITATION_SESSION_KEY) == found.pk and "new_password1" not in request.POST:
+        return _enrol_authenticator(request, found)
+    form = InvitationPasswordForm(found.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        request.session[INVITATION_SESSION_KEY] = found.pk
+        return redirect(request.path)
+    context = {"form": form, "invited": found.user}
+    return render(request, "registration/invitation_password.html", context, status=400 if form.is_bound else 200)
+
+
+def _enrol_authenticator(request: HttpRequest, invitation: StaffInvitation) -> HttpResponse:
+    user = invitation.user
+    device = services.start_enrolment(user=user)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            backup_codes = services.confirm_enrolment(device=device, code=form.cleaned_data["code"])
+            backup_codes = services.enrol_by_invitation(
+                invitation=invitation, device=device, code=form.cleaned_data["code"]
+            )
         except services.WrongCode:
             form.add_error("code", "That code did not match. Check the app shows this site's entry and try again.")
+        except (services.InvitationUsed, services.InvitationExpired) as error:
+            return _unusable(request, error)
         else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
-            context = {"backup_codes": backup_codes, "next": _next_url(request)}
+            request.session.pop(INVITATION_SESSION_KEY, None)
+            context = {"backup_codes": backup_codes, "next": start_url(user)}
             return render(request, "registration/backup_codes.html", context)
     qr = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
     context = {
         "form": form,
-        "next": _next_url(request),
         # The SVG is generated by qrcode from our own URL, not from user input.
         "qr_svg": mark_safe(qr.to_string(encoding="unicode")),
         "secret": _grouped(b32encode(device.bin_key).decode()),
     }
-    return render(request, "registration/enrol.html", context)
+    return render(request, "registration/enrol.html", context, status=400 if form.is_bound else 200)
 
 
 def _grouped(secret: str) -> str:

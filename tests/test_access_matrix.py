@@ -53,6 +53,9 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # The signed link is the patient's key: whoever holds it sees that one request, and nobody else can guess it.
     "consultations:my-consultation": EVERYONE,
     "consultations:request-sent": EVERYONE,
+    # The way back to a lost or expired link: anyone may ask, and everyone gets the same answer.
+    "consultations:resend-link": EVERYONE,
+    "consultations:resend-link-sent": EVERYONE,
     "consultations:cancel": EVERYONE,
     "consultations:reschedule": EVERYONE,
     # The intake history from the same link: it opens at the first step not yet saved.
@@ -68,7 +71,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "clinic:sign-in": EVERYONE,
     "clinic:sign-out": (NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED),
     "clinic:second-factor": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
-    "clinic:enrol": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
+    # An admin's one-time enrolment invitation is its own key, whoever is signed in; the sample one does not exist.
+    "clinic:enrol": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "clinic:start": (SIGN_IN, REDIRECT, REDIRECT, REDIRECT),
     "consultations:desk-today": (SIGN_IN, OK, FORBIDDEN, OK),
     # Booking for a caller or a walk-in.
@@ -138,6 +142,7 @@ SAMPLE_KWARGS = {
     "upload": "00000000-0000-4000-8000-000000000005",
     "document": "00000000-0000-4000-8000-000000000006",
     "step": "about",
+    "invitation": "not-a-real-invitation",
 }
 
 

@@ -82,6 +82,13 @@ class PatientDetailsForm(forms.Form):
         )
 
 
+class ResendLinkForm(forms.Form):
+    """Who asks for their links again: the e-mail address and date of birth given with the request."""
+
+    email = forms.EmailField(label="E-mail address", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
+
+
 class RequestForm(CoverageForm, PatientDetailsForm):
     slot = forms.CharField(widget=forms.HiddenInput)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)

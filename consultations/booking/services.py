@@ -283,3 +283,23 @@ def take_waitlist_offer(*, offer: WaitlistOffer) -> Consultation:
     offer.save(update_fields=["taken_at"])
     offer.entry.save(update_fields=["ended_at"])
     return consultation
+
+
+@transaction.atomic
+def resend_links(*, email: str, date_of_birth: date) -> SentMessage | None:
+    """E-mail the patient with this address and date of birth, at the address we hold, one message with the links
+    of their consultations whose links still work. None, with nothing sent, when there is none: the caller answers
+    the same either way, and both ways make the one same query."""
+    consultations = list(
+        Consultation.objects.with_open_links()
+        .alias(email_lower=Lower("patient__email"))
+        .filter(email_lower=email.strip().lower(), patient__date_of_birth=date_of_birth)
+        .select_related("patient", "surgeon", "location")
+        .order_by("start")
+    )
+    if not consultations:
+        return None
+    now = timezone.now()
+    # The row the messages panel files it under: the next consultation, else the latest.
+    regarding = next((c for c in consultations if c.end > now), consultations[-1])
+    return queue_message(consultation=regarding, kind=SentMessage.Kind.LINKS_RESENT)

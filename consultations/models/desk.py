@@ -94,6 +94,7 @@ class SentMessage(models.Model):
         WAITLIST_OFFER = "waitlist_offer", "Earlier time offered"
         INTAKE_RECEIVED = "intake_received", "History received"
         INFORMATION_REQUEST = "information_request", "The surgeon's question"
+        LINKS_RESENT = "links_resent", "Links sent again at the patient's asking"
         # To the front desk
         NEW_REQUEST_TO_DESK = "new_request_to_desk", "To the desk: new request"
         CHANGE_TO_DESK = "change_to_desk", "To the desk: the patient changed it"

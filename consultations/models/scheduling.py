@@ -144,6 +144,10 @@ class ConsultationQuerySet(models.QuerySet):
             phone_to_call=Coalesce(NullIf(F("contact_phone"), Value("")), F("patient__phone")),
         )
 
+    def with_open_links(self) -> "ConsultationQuerySet":
+        """Those whose patient link still works by the consultation's age (`Consultation.link_open_until`)."""
+        return self.filter(end__gt=timezone.now() - timedelta(days=settings.PATIENT_LINK_DAYS_AFTER))
+
     def occupying(self) -> "ConsultationQuerySet":
         return self.filter(status__in=Consultation.OCCUPYING)
 
@@ -293,6 +297,12 @@ class Consultation(models.Model):
     @property
     def is_over(self) -> bool:
         return self.end <= timezone.now() or self.status in (self.Status.COMPLETED, self.Status.NO_SHOW)
+
+    @property
+    def link_open_until(self) -> datetime:
+        """The patient's link to it works until then (`with_open_links`), and never longer than a year after the
+        e-mail that carried it (consultations.links)."""
+        return self.end + timedelta(days=settings.PATIENT_LINK_DAYS_AFTER)
 
     @property
     def awaiting_patient(self) -> bool:

@@ -33,6 +33,8 @@ EMAILS = {
     Kind.INTAKE_RECEIVED: ("We received your history", "patient_intake_received", None),
     # The question itself may hold health details, so it stays behind the link.
     Kind.INFORMATION_REQUEST: ("A question about your consultation", "patient_information_request", None),
+    # Sent at the asking of whoever typed the patient's e-mail and birth date: it says no more than the others.
+    Kind.LINKS_RESENT: ("Your consultation links", "patient_links_resent", None),
     Kind.NEW_REQUEST_TO_DESK: ("New consultation request", "desk_new_request", None),
     Kind.CHANGE_TO_DESK: ("A patient changed a consultation", "desk_changed", None),
     Kind.INTAKE_TO_DESK: ("A patient sent their history", "desk_intake_sent", None),
@@ -130,7 +132,20 @@ def _context(sent: SentMessage) -> dict:
         }
     elif sent.kind == Kind.INFORMATION_REQUEST:
         context["link"] = question_url(sent.question)
+    elif sent.kind == Kind.LINKS_RESENT:
+        context |= {"links": _open_links(consultation.patient_id), "days_after": settings.PATIENT_LINK_DAYS_AFTER}
     return context
+
+
+def _open_links(patient_id: int) -> list[dict]:
+    """Each of the patient's consultations whose link still works, as it is now, with a fresh link."""
+    rows = (
+        Consultation.objects.with_open_links()
+        .filter(patient=patient_id)
+        .select_related("surgeon", "location")
+        .order_by("start")
+    )
+    return [{"consultation": row, "when": when.full(row.local_start), "link": patient_url(row)} for row in rows]
 
 
 def email_for(sent: SentMessage) -> EmailMultiAlternatives:

@@ -223,6 +223,10 @@ def my_consultation(request: HttpRequest, token: str, consultation: Consultation
 @patient_link
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
+    if not consultation.is_changeable:
+        # Over, cancelled or declined: the link still shows it (see links.patient_link), but there is nothing to cancel.
+        messages.error(request, "This consultation can no longer be cancelled online. Please call us.")
+        return redirect("consultations:my-consultation", token=token)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

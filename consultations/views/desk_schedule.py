@@ -46,7 +46,9 @@ def _days(day: date, view: str) -> list[date]:
 def _day_consultations(*, surgeon: Surgeon | None, location: Location | None, days: list[date]) -> list[Consultation]:
     """Every consultation, whatever its status, on the local dates `days` at its own location."""
     window_start, window_end = local_days_window(days[0], len(days))
-    found = Consultation.objects.filter(start__gte=window_start, start__lt=window_end).for_desk()
+    found = (
+        Consultation.objects.filter(start__gte=window_start, start__lt=window_end).for_desk().order_by("start", "pk")
+    )
     if surgeon is not None:
         found = found.filter(surgeon=surgeon)
     if location is not None:
@@ -141,6 +143,7 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
         return render(request, "consultations/desk/schedule_csv_invalid.html", {"form": form}, status=400)
     surgeon, location, day = (form.cleaned_data[name] for name in ("surgeon", "location", "day"))
     consultations = _day_consultations(surgeon=surgeon, location=location, days=[day])
+    # Stable: consultations at the same time keep their order by id.
     consultations.sort(key=lambda consultation: (consultation.start, consultation.surgeon.last_name))
     record_schedule_export(request=request, consultations=consultations, what=f"day schedule CSV for {day.isoformat()}")
     name = "-".join(["schedule", day.isoformat(), *(each.slug for each in (surgeon, location) if each)])

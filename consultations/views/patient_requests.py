@@ -26,12 +26,15 @@ def patient_question(request: HttpRequest, token: str, consultation: Consultatio
     )
     if found is None:
         return link_invalid(request)
-    form = ReplyForm(request.POST or None, request.FILES or None) if not found.is_answered else None
+    # The link still opens after the visit (links.patient_link), but the question was for before it.
+    answerable = not found.is_answered and not consultation.is_over
+    form = ReplyForm(request.POST or None, request.FILES or None) if answerable else None
     status = 200
     if request.method == "POST":
         status = 400
         if form is None:
-            messages.info(request, "You have already answered this question. Please call us to add anything.")
+            done = "This consultation is over." if not found.is_answered else "You have already answered this question."
+            messages.info(request, f"{done} Please call us to add anything.")
             status = 409
         elif form.is_valid() and _report_added(form, found):
             try:

@@ -1,28 +1,44 @@
-"""A new front-desk coordinator signs in for the first time, sets up the second factor, and signs out."""
+"""A new front-desk coordinator enrols from an admin's invitation (password, then authenticator) and signs out;
+a returning surgeon signs in with the keyboard alone."""
 
 from base64 import b32decode
 
+from django.urls import reverse
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from clinic import roles
+from clinic import roles, services
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import PASSWORD, current_code, make_user
+
+NEW_PASSWORD = "a long fictional passphrase 42"
 
 
 def code_for(secret: str) -> str:
     return f"{TOTP(b32decode(secret.replace(' ', ''))).token():06d}"
 
 
-def test_first_sign_in_sets_up_the_authenticator(page: Page) -> None:
+def test_a_new_coordinator_enrols_from_the_admins_invitation(page: Page) -> None:
     user = make_user(role=roles.FRONT_DESK, enrolled=False)
+    _, token = services.invite_to_enrol(user=user, by=make_user(role=roles.ADMIN))
+
+    # The password alone opens nothing, and says what to do.
     page.goto("/accounts/sign-in/")
     check_accessibility(page)
     screenshot(page, "sign-in")
-
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Ask a practice administrator for an enrolment link.")).to_be_visible()
+    check_accessibility(page)
+
+    page.goto(reverse("clinic:enrol", args=[token]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose your password")
+    check_accessibility(page)
+    screenshot(page, "invitation-password")
+    page.get_by_label("Choose a password").fill(NEW_PASSWORD)
+    page.get_by_label("Type it again").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up your authenticator app")
@@ -47,6 +63,9 @@ def test_first_sign_in_sets_up_the_authenticator(page: Page) -> None:
         page.get_by_role("button", name="Show or hide the menu").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_text("You are signed out.")).to_be_visible()
+    page.goto(reverse("clinic:enrol", args=[token]))
+    expect(page.get_by_role("heading", level=1)).to_have_text("This enrolment link has already been used")
+    check_accessibility(page)
     page.goto("/desk/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Staff sign-in")
 

@@ -20,6 +20,14 @@ class PatientLinkLoggingTests(SimpleTestCase):
         assert MaskPatientLinks().filter(record)
         assert record.getMessage() == "Not Found: /my-consultation/[link]/cancel/"
 
+    def test_staff_enrolment_links_never_reach_the_log(self) -> None:
+        record = logging.LogRecord(
+            "django.request", logging.WARNING, __file__, 1, "Gone: %s", ("/accounts/enrol/Zk3-secret_x/",), None
+        )
+
+        assert MaskPatientLinks().filter(record)
+        assert record.getMessage() == "Gone: /accounts/enrol/[link]/"
+
     def test_every_django_log_line_goes_through_the_filter(self) -> None:
         def masked(handler: logging.Handler) -> bool:
             return any(isinstance(f, MaskPatientLinks) for f in handler.filters)

@@ -5,7 +5,6 @@ from axes.models import AccessAttempt
 from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import roles
@@ -14,59 +13,41 @@ from tests.factories import PASSWORD, current_code, make_user, sign_in
 
 SIGN_IN = reverse("clinic:sign-in")
 SECOND_FACTOR = reverse("clinic:second-factor")
-ENROL = reverse("clinic:enrol")
 DESK = reverse("consultations:desk-today")
 
 
-class FirstSignInTests(TestCase):
-    """A new staff member has no authenticator yet: the first sign-in sets one up."""
+class PasswordAloneNeverEnrolsTests(TestCase):
+    """A staff account without an authenticator cannot sign in: only an admin's invitation sets one up."""
 
     def setUp(self) -> None:
         self.user = make_user(role=roles.FRONT_DESK, enrolled=False)
 
-    def test_password_leads_to_enrolment_with_a_qr_code(self) -> None:
-        response = self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD}, follow=True)
+    def test_the_right_password_without_an_authenticator_is_refused_with_what_to_do(self) -> None:
+        response = self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD})
 
-        self.assertRedirects(response, f"{ENROL}?next=%2Fdesk%2F")
-        self.assertContains(response, "<svg")
-        self.assertContains(response, 'aria-label="QR code that sets up your authenticator app"')
-        device = TOTPDevice.objects.get(user=self.user)
-        assert not device.confirmed
+        self.assertContains(response, "Ask a practice administrator for an enrolment link.")
+        assert "_auth_user_id" not in self.client.session
+        assert not TOTPDevice.objects.filter(user=self.user).exists()
+        self.assertRedirects(self.client.get(DESK), f"{SIGN_IN}?next=%2Fdesk%2F")
 
-    def test_the_first_code_confirms_the_app_and_shows_ten_backup_codes_once(self) -> None:
-        self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD})
-        self.client.get(ENROL)
-        device = TOTPDevice.objects.get(user=self.user)
+    def test_an_unconfirmed_authenticator_does_not_count(self) -> None:
+        TOTPDevice.objects.create(user=self.user, name="Authenticator app", confirmed=False)
 
-        response = self.client.post(ENROL, {"code": current_code(device), "next": DESK})
+        response = self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD})
 
-        device.refresh_from_db()
-        assert device.confirmed
-        codes = list(StaticToken.objects.filter(device__user=self.user).values_list("token", flat=True))
-        assert len(codes) == 10
-        for code in codes:
-            self.assertContains(response, code)
-        self.assertEqual(self.client.get(DESK).status_code, 200)
+        self.assertContains(response, "Ask a practice administrator for an enrolment link.")
+        assert "_auth_user_id" not in self.client.session
 
-    def test_a_wrong_code_leaves_the_app_unconfirmed(self) -> None:
-        self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD})
-        self.client.get(ENROL)
-        device = TOTPDevice.objects.get(user=self.user)
-        wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    def test_a_session_whose_authenticator_was_reset_is_signed_out(self) -> None:
+        enrolled = make_user(role=roles.FRONT_DESK)
+        self.client.post(SIGN_IN, {"username": enrolled.username, "password": PASSWORD})
+        TOTPDevice.objects.filter(user=enrolled).delete()
 
-        response = self.client.post(ENROL, {"code": wrong})
+        response = self.client.get(SECOND_FACTOR, follow=True)
 
-        self.assertContains(response, "That code did not match")
-        device.refresh_from_db()
-        assert not device.confirmed
-        self.assertRedirects(self.client.get(DESK), f"{SECOND_FACTOR}?next=%2Fdesk%2F", target_status_code=302)
-
-    def test_letters_in_the_enrolment_code_get_a_clear_message(self) -> None:
-        self.client.post(SIGN_IN, {"username": self.user.username, "password": PASSWORD})
-
-        response = self.client.post(ENROL, {"code": "abcdef"})
-
-        self.assertContains(response, "Enter the six digits your authenticator app shows")
+        self.assertRedirects(response, SIGN_IN)
+        self.assertContains(response, "Ask a practice administrator for an enrolment link.")
+        assert "_auth_user_id" not in self.client.session
 
 
 class LaterSignInTests(TestCase):
@@ -95,15 +76,6 @@ class LaterSignInTests(TestCase):
         self.assertRedirects(response, f"{SECOND_FACTOR}?next=%2Fdesk%2F")
         self.assertContains(response, "Enter your code")
         self.assertRedirects(self.client.get(DESK), f"{SECOND_FACTOR}?next=%2Fdesk%2F")
-
-    def test_enrolled_user_cannot_add_another_authenticator(self) -> None:
-        user = make_user(role=roles.SURGEON)
-        self.client.post(SIGN_IN, {"username": user.username, "password": PASSWORD})
-
-        response = self.client.get(ENROL)
-
-        self.assertRedirects(response, f"{SECOND_FACTOR}?next=%2Fsurgeon%2F")
-        assert TOTPDevice.objects.filter(user=user).count() == 1
 
     def test_wrong_code_is_refused_with_a_message(self) -> None:
         user = make_user(role=roles.FRONT_DESK)

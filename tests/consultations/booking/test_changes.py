@@ -53,11 +53,13 @@ class PatientLinkTests(TestCase):
                 response = self.client.get(self.url(token=token))
                 self.assertContains(response, "We could not open that link", status_code=404)
 
-    def test_a_finished_consultation_link_gets_a_friendly_page(self) -> None:
+    def test_a_finished_consultation_link_shows_it_but_changes_nothing(self) -> None:
         with time_machine.travel(NINE + timedelta(hours=1), tick=False):
-            for name in ("my-consultation", "cancel", "reschedule"):
-                response = self.client.get(self.url(name))
-                self.assertContains(response, "This consultation is over", status_code=410)
+            self.assertContains(self.client.get(self.url()), "This consultation is over")
+            for name in ("cancel", "reschedule"):
+                response = self.client.get(self.url(name), follow=True)
+                self.assertRedirects(response, self.url())
+                self.assertContains(response, "can no longer be")
 
     def test_cancel_with_a_reason(self) -> None:
         with self.captureOnCommitCallbacks(execute=True):

@@ -4,6 +4,7 @@ import re
 import tempfile
 from datetime import timedelta
 
+import time_machine
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
@@ -317,6 +318,21 @@ class PatientReplyTests(TestCase):
         assert response.status_code == 409
         self.question.refresh_from_db()
         assert self.question.reply == "Fictional: two a day."
+
+    def test_after_the_visit_the_link_still_shows_the_question_but_takes_no_answer(self) -> None:
+        with time_machine.travel(self.consultation.end + timedelta(days=1)):
+            page = self.client.get(self.url)
+            response = self.client.post(self.url, {"reply": "Fictional: too late."})
+            own_page = self.client.get(
+                reverse("consultations:my-consultation", args=[patient_token(self.consultation)])
+            )
+
+        self.assertContains(page, "can no longer be answered here")
+        self.assertNotContains(page, "Send my answer")
+        assert response.status_code == 409
+        self.question.refresh_from_db()
+        assert self.question.reply == ""
+        self.assertNotContains(own_page, "Questions from your surgeon")
 
     def test_the_patients_page_links_the_questions_still_to_answer(self) -> None:
         answered = InformationRequest.objects.create(
