@@ -5,13 +5,13 @@ sides of a daylight-saving change. A local time that does not exist that day (th
 is skipped; one that happens twice (the fall-back hour) is offered once, at its first occurrence. Every slot
 lasts its length in real minutes and ends no later than the wall clock reaches its end: a slot the clocks
 jump forward in (01:30 EST + 45 minutes is 03:15 EDT, past the 03:00 slot) is not offered, so no two overlap.
-The booking horizon ends with the last whole local day in each location's zone.
+The booking horizon ends with the last whole local day in each location's zone. Every returned time is an
+aware datetime in UTC, except in the slots API's JSON text (`free_slots_json`), which gives local times with
+their offsets.
 
 Time off blocks the slots it overlaps. A consultation blocks the slots within the buffer before it (the buffer
 now in force, which the new slot would keep clear after itself) and within its own stored buffer after it:
 what the database's exclusion constraint refuses (`consultation_no_overlap`).
-Every returned time is an aware datetime in UTC, except in the slots API's JSON text (`free_slots_json`),
-which gives local times with their offsets.
 """
 
 import json
