@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase, override_settings
 
 from clinic import roles
-from consultations.booking.availability import SlotUnavailable, free_slots_for, is_overlap
+from consultations.booking.availability import SlotUnavailable, desk_policy, free_slots_for, is_overlap
 from consultations.booking.screening import ScreenResult
 from consultations.booking.services import (
     PatientDetails,
@@ -222,3 +222,25 @@ class EveryPathStoresTheBufferTests(TestCase):
 
         later.refresh_from_db()
         assert (later.start, later.buffer_minutes) == (at(0), 15)
+
+
+@time_machine.travel(datetime(2027, 3, 1, 12, 0, tzinfo=UTC), tick=False)
+class ClockChangeDayBookingTests(TestCase):
+    """Every slot offered on the days the clocks change can be booked, all of them at once (the desk's policy
+    reaches November from March)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.albany = make_location(slug="albany", timezone="America/New_York")
+        cls.surgeon = make_surgeon(locations=[cls.albany])
+        make_rule(cls.surgeon, cls.albany, weekday=6, start_time=time(0), end_time=time(6), slot_minutes=45)
+
+    def test_the_database_takes_every_slot_offered(self) -> None:
+        for day in (date(2027, 3, 14), date(2027, 11, 7)):
+            offered = free_slots_for(self.surgeon, first_day=day, days=1, policy=desk_policy())
+
+            for slot in offered:
+                make_consultation(self.surgeon, self.albany, slot.start, end=slot.end, status="confirmed")
+
+            assert len(offered) >= 6
+            assert Consultation.objects.filter(start__in=[slot.start for slot in offered]).count() == len(offered)
