@@ -316,10 +316,10 @@ def main() -> None:
     write_report(results, staff, load=(load_before, os.getloadavg()[0]))
 
 
-def busy_times(surgeon_ids: list[int], since: datetime, until: datetime) -> list[tuple[int, datetime, datetime]]:
+def busy_times(surgeon_ids: list[int], since: datetime, until: datetime) -> list[tuple[int, datetime, datetime, int]]:
     """The all-surgeon busy-times query of `free_slots_by_surgeon`, as it runs there."""
     occupied = Consultation.objects.occupying().filter(surgeon__in=surgeon_ids).overlapping(since, until)
-    return list(occupied.values_list("surgeon", "start", "end"))
+    return list(occupied.values_list("surgeon", "start", "end", "buffer_minutes"))
 
 
 def measure_staff_pages(surgeons: list[Surgeon], location: Location) -> dict[str, tuple[float, float, float]]:

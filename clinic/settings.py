@@ -193,7 +193,10 @@ CALENDAR_UID_DOMAIN = urlsplit(SITE_URL).hostname or "localhost"
 # Booking limits, practice-wide.
 BOOKING_MIN_NOTICE_HOURS = int(os.environ.get("BOOKING_MIN_NOTICE_HOURS", "24"))
 BOOKING_HORIZON_DAYS = int(os.environ.get("BOOKING_HORIZON_DAYS", "90"))
+# Kept clear after each consultation, and stored with it: the database's exclusion constraint holds it.
 BOOKING_BUFFER_MINUTES = int(os.environ.get("BOOKING_BUFFER_MINUTES", "0"))
+if not 0 <= BOOKING_BUFFER_MINUTES <= 240:  # consultation_buffer_at_most_four_hours
+    raise ImproperlyConfigured("BOOKING_BUFFER_MINUTES must be between 0 and 240.")
 
 # A patient's signed link works until this many days after the consultation's end, and never longer than this
 # many days after the e-mail that carried it was written (consultations.links).

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.db import models
@@ -6,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
+from consultations.booking.availability import buffer_minutes_in_force
 from consultations.models import AvailabilityRule, Consultation, Patient, TimeOff
 
 
@@ -54,9 +56,21 @@ class PatientAdmin(admin.ModelAdmin):
         return format_html('<a href="{}">Every view and download of this patient\'s data</a>', url)
 
 
+class ConsultationAdminForm(forms.ModelForm):
+    """A consultation added here keeps the buffer in force clear after it, as one booked anywhere else."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.instance.buffer_minutes = buffer_minutes_in_force()
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(PracticeTimeMixin, admin.ModelAdmin):
-    """Edits here meet the same exclusion constraint as every other path: an overlap is a form error."""
+    """Edits here meet the same exclusion constraint as every other path: an overlap, or a time within a buffer,
+    is a form error."""
+
+    form = ConsultationAdminForm
 
     list_display = ["reference", "surgeon", "location", "start", "status", "visit_type"]
     list_filter = ["status", "surgeon", "location"]

@@ -2,6 +2,7 @@
 surgeon), and whether a chosen time is still offered. Reads only; the writes are in `booking.services`."""
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations.booking import slots
 from consultations.models import AvailabilityRule, Consultation, TimeOff
+from consultations.models.scheduling import MAX_BUFFER
 
 EXCLUSION_VIOLATION = "23P01"
 DEADLOCK = "40P01"
@@ -28,11 +30,16 @@ class SlotTaken(SlotUnavailable):
 DESK_HORIZON_DAYS = 366
 
 
+def buffer_minutes_in_force() -> int:
+    """The buffer a consultation booked or moved now keeps clear after itself: stored as its `buffer_minutes`."""
+    return settings.BOOKING_BUFFER_MINUTES
+
+
 def booking_policy() -> slots.Policy:
     return slots.Policy(
         min_notice=timedelta(hours=settings.BOOKING_MIN_NOTICE_HOURS),
         horizon=timedelta(days=settings.BOOKING_HORIZON_DAYS),
-        buffer=timedelta(minutes=settings.BOOKING_BUFFER_MINUTES),
+        buffer=timedelta(minutes=buffer_minutes_in_force()),
     )
 
 
@@ -40,7 +47,9 @@ def desk_policy() -> slots.Policy:
     """What binds the front desk: not the patient's minimum notice nor the horizon (a caller booked for tomorrow
     morning, a surgeon's "fit her in"), but the buffer between consultations all the same."""
     return slots.Policy(
-        min_notice=timedelta(0), horizon=timedelta(days=DESK_HORIZON_DAYS), buffer=booking_policy().buffer
+        min_notice=timedelta(0),
+        horizon=timedelta(days=DESK_HORIZON_DAYS),
+        buffer=timedelta(minutes=buffer_minutes_in_force()),
     )
 
 
@@ -64,10 +73,21 @@ def _rule(rule: AvailabilityRule) -> slots.Rule:
     )
 
 
-def _window(first_day: date, days: int, policy: slots.Policy) -> tuple[datetime, datetime]:
-    """The UTC range whose time off and consultations can touch slots on those local dates."""
-    since, until = slots.local_days_window(first_day, days)
-    return since - policy.buffer, until + policy.buffer
+class Window:
+    """The UTC ranges whose time off (`since` to `until`) and consultations (`taken_since` to `taken_until`) can
+    touch slots on those local dates: a consultation blocks the buffer in force before it and its own stored
+    buffer, at most MAX_BUFFER, after it."""
+
+    def __init__(self, first_day: date, days: int, policy: slots.Policy) -> None:
+        self.since, self.until = slots.local_days_window(first_day, days)
+        self.taken_since, self.taken_until = self.since - MAX_BUFFER, self.until + policy.buffer
+
+
+def _taken(rows: list[tuple[int, datetime, datetime, int]]) -> dict[int, list[tuple[datetime, datetime]]]:
+    taken: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for surgeon_id, start, end, buffer_minutes in rows:
+        taken[surgeon_id].append((start, end + timedelta(minutes=buffer_minutes)))
+    return taken
 
 
 def free_slots_by_surgeon(
@@ -81,23 +101,32 @@ def free_slots_by_surgeon(
     """Free slots of each surgeon over local dates, in three queries however many surgeons and bookings."""
     now = now or timezone.now()
     policy = booking_policy()
-    window_start, window_end = _window(first_day, days, policy)
+    window = Window(first_day, days, policy)
     rules: dict[int, list[slots.Rule]] = defaultdict(list)
     busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for rule in AvailabilityRule.objects.filter(surgeon__in=surgeon_ids).select_related("location"):
         rules[rule.surgeon_id].append(_rule(rule))
     for surgeon_id, start, end in TimeOff.objects.filter(
-        surgeon__in=surgeon_ids, start__lt=window_end, end__gt=window_start
+        surgeon__in=surgeon_ids, start__lt=window.until, end__gt=window.since
     ).values_list("surgeon", "start", "end"):
         busy[surgeon_id].append((start, end))
-    occupied = Consultation.objects.occupying().filter(surgeon__in=surgeon_ids).overlapping(window_start, window_end)
+    occupied = (
+        Consultation.objects.occupying()
+        .filter(surgeon__in=surgeon_ids)
+        .overlapping(window.taken_since, window.taken_until)
+    )
     if ignore is not None:
         occupied = occupied.exclude(pk=ignore.pk)
-    for surgeon_id, start, end in occupied.values_list("surgeon", "start", "end"):
-        busy[surgeon_id].append((start, end))
+    taken = _taken(list(occupied.values_list("surgeon", "start", "end", "buffer_minutes")))
     return {
         surgeon_id: slots.free_slots(
-            rules=rules[surgeon_id], busy=busy[surgeon_id], first_day=first_day, days=days, now=now, policy=policy
+            rules=rules[surgeon_id],
+            busy=busy[surgeon_id],
+            taken=taken[surgeon_id],
+            first_day=first_day,
+            days=days,
+            now=now,
+            policy=policy,
         )
         for surgeon_id in surgeon_ids
     }
@@ -105,14 +134,15 @@ def free_slots_by_surgeon(
 
 # One surgeon's row, rules, time off and occupied times in one statement: for one surgeon (the slots API, the
 # booking pages) building three ORM queries cost more than running them (bench/README.md). `{surgeon}` is the
-# condition that picks the surgeon; `since` and `until` are the UTC window, `ignore` a consultation to leave
-# out (the one being moved). Rules come first, in the model's order (weekday, start time): where two rules
-# offer the same start, the first one's location is offered. The other rows have no weekday. The occupied
-# times come from the (surgeon, start) index in two short reads: those starting inside the window, and the
-# last one starting before it, if it runs into the window. No other can: the exclusion constraint keeps one
-# surgeon's occupying consultations apart, so at most one of them is under way when the window opens.
-# (`start < until AND "end" > since` read every earlier consultation of the surgeon; the constraint's own
-# index, range first, every surgeon's in the window.)
+# condition that picks the surgeon; `since` and `until` are the UTC window for time off, `taken_since` and
+# `taken_until` the one for consultations (`Window`), `ignore` a consultation to leave out (the one being
+# moved). A consultation's time runs to the end of its own buffer, as the exclusion constraint holds it. Rules
+# come first, in the model's order (weekday, start time): where two rules offer the same start, the first one's
+# location is offered. The other rows have no weekday. The occupied times come from the (surgeon, start) index
+# in two short reads: those starting inside the window, and the last one starting before it, if it runs into the
+# window. No other can: the exclusion constraint keeps one surgeon's occupying consultations apart, so at most
+# one of them is under way when the window opens. (`start < until AND "end" > since` read every earlier
+# consultation of the surgeon; the constraint's own index, range first, every surgeon's in the window.)
 SCHEDULE_SQL = """
     WITH surgeon AS (SELECT id FROM clinic_surgeon WHERE {surgeon})
     SELECT 'rule', rule.weekday, rule.start_time, rule.end_time, rule.slot_minutes, rule.valid_from,
@@ -122,21 +152,21 @@ SCHEDULE_SQL = """
     UNION ALL
     SELECT 'surgeon', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, id FROM surgeon
     UNION ALL
-    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+    SELECT 'off', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
       FROM consultations_timeoff
      WHERE surgeon_id = (SELECT id FROM surgeon) AND start < %(until)s AND "end" > %(since)s
     UNION ALL
-    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
+    SELECT 'taken', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {taken}
       FROM consultations_consultation
      WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
-       AND start >= %(since)s AND start < %(until)s AND id IS DISTINCT FROM %(ignore)s
+       AND start >= %(taken_since)s AND start < %(taken_until)s AND id IS DISTINCT FROM %(ignore)s
     UNION ALL
-    SELECT 'busy', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {micros}
-      FROM (SELECT start, "end" FROM consultations_consultation
+    SELECT 'taken', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, {taken}
+      FROM (SELECT start, "end", buffer_minutes FROM consultations_consultation
              WHERE surgeon_id = (SELECT id FROM surgeon) AND status IN ({occupying})
-               AND start < %(since)s AND id IS DISTINCT FROM %(ignore)s
+               AND start < %(taken_since)s AND id IS DISTINCT FROM %(ignore)s
              ORDER BY start DESC LIMIT 1) latest
-     WHERE "end" > %(since)s
+     WHERE "end" > %(taken_since)s
      ORDER BY 2, 3, 12
 """
 # Busy times as microseconds since the epoch, exact: reading integers costs less than reading timestamps, and
@@ -144,26 +174,45 @@ SCHEDULE_SQL = """
 _SQL_PARTS = {
     "occupying": ", ".join(f"'{status}'" for status in Consultation.OCCUPYING),
     "micros": '(extract(epoch FROM start) * 1000000)::bigint, (extract(epoch FROM "end") * 1000000)::bigint, NULL',
+    "taken": "(extract(epoch FROM start) * 1000000)::bigint, "
+    '(extract(epoch FROM "end") * 1000000)::bigint + buffer_minutes * 60000000::bigint, NULL',
 }
 BY_ID = SCHEDULE_SQL.format(surgeon="id = %(surgeon)s", **_SQL_PARTS)
 # Surgeon.objects.bookable(), as the slots API offers them.
 PUBLIC_BY_SLUG = SCHEDULE_SQL.format(surgeon="slug = %(surgeon)s AND is_listed AND accepts_new_patients", **_SQL_PARTS)
 
 
-def _schedule(
-    sql: str, surgeon: int | str, *, since: datetime, until: datetime, ignore: Consultation | None
-) -> tuple[list[slots.Rule], list[tuple[int, int]]] | None:
-    """The rules and the busy times (in microseconds since the epoch) between `since` and `until` of the
-    surgeon that `sql` finds, or None if it finds none."""
+@dataclass(frozen=True)
+class Schedule:
+    """One surgeon's rules, time off and consultations (each to the end of its own buffer), in microseconds."""
+
+    rules: list[slots.Rule]
+    busy: list[tuple[int, int]]
+    taken: list[tuple[int, int]]
+
+
+def _schedule(sql: str, surgeon: int | str, *, window: Window, ignore: Consultation | None) -> Schedule | None:
+    """The rules, time off and consultations within `window` of the surgeon that `sql` finds, or None if it finds
+    none."""
     found = False
     rules: list[slots.Rule] = []
     busy: list[tuple[int, int]] = []
-    params = {"surgeon": surgeon, "since": since, "until": until, "ignore": ignore.pk if ignore else None}
+    taken: list[tuple[int, int]] = []
+    params = {
+        "surgeon": surgeon,
+        "since": window.since,
+        "until": window.until,
+        "taken_since": window.taken_since,
+        "taken_until": window.taken_until,
+        "ignore": ignore.pk if ignore else None,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for kind, weekday, start, end, minutes, valid_from, valid_until, location, zone, off, back, _ in rows:
-        if kind == "busy":
+        if kind == "taken":
+            taken.append((off, back))
+        elif kind == "off":
             busy.append((off, back))
         elif kind == "rule":
             rules.append(
@@ -180,7 +229,7 @@ def _schedule(
             )
         else:
             found = True
-    return (rules, busy) if found else None
+    return Schedule(rules=rules, busy=busy, taken=taken) if found else None
 
 
 def free_slots_for(
@@ -195,13 +244,17 @@ def free_slots_for(
     """What `free_slots_by_surgeon` gives for one surgeon, in one query; under the patient's booking policy
     unless another (the desk's) is given."""
     policy = policy or booking_policy()
-    since, until = _window(first_day, days, policy)
-    schedule = _schedule(BY_ID, surgeon.pk, since=since, until=until, ignore=ignore)
+    schedule = _schedule(BY_ID, surgeon.pk, window=Window(first_day, days, policy), ignore=ignore)
     if schedule is None:
         return []
-    rules, busy = schedule
     return slots.free_slots(
-        rules=rules, busy=busy, first_day=first_day, days=days, now=now or timezone.now(), policy=policy
+        rules=schedule.rules,
+        busy=schedule.busy,
+        taken=schedule.taken,
+        first_day=first_day,
+        days=days,
+        now=now or timezone.now(),
+        policy=policy,
     )
 
 
@@ -209,13 +262,17 @@ def public_free_slots(*, surgeon_slug: str, first_day: date, days: int) -> str |
     """The free slots of the listed surgeon taking new patients who has that slug, as the slots API lists them
     (a JSON array: `slots.free_slots_json`), in one query; None if no such surgeon."""
     policy = booking_policy()
-    since, until = _window(first_day, days, policy)
-    schedule = _schedule(PUBLIC_BY_SLUG, surgeon_slug, since=since, until=until, ignore=None)
+    schedule = _schedule(PUBLIC_BY_SLUG, surgeon_slug, window=Window(first_day, days, policy), ignore=None)
     if schedule is None:
         return None
-    rules, busy = schedule
     return slots.free_slots_json(
-        rules=rules, busy=busy, first_day=first_day, days=days, now=timezone.now(), policy=policy
+        rules=schedule.rules,
+        busy=schedule.busy,
+        taken=schedule.taken,
+        first_day=first_day,
+        days=days,
+        now=timezone.now(),
+        policy=policy,
     )
 
 
@@ -227,7 +284,8 @@ def first_free_slots(surgeon_ids: list[int]) -> dict[int, slots.Slot]:
     """Each surgeon's first free slot within the booking horizon: three queries a look, at most four looks
     however many surgeons. Looking two weeks ahead first spares generating every slot of the horizon (half a year
     of clinics for each surgeon) to keep only the first."""
-    first_day, horizon = timezone.localdate(), booking_policy().horizon.days + 1
+    first_day = timezone.localdate()
+    horizon = (booking_policy().last_day_anywhere(timezone.now()) - first_day).days + 1
     found: dict[int, slots.Slot] = {}
     looked, days, remaining = 0, FIRST_LOOK_DAYS, list(surgeon_ids)
     while remaining and looked < horizon:

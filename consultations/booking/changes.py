@@ -12,7 +12,7 @@ from django.utils import timezone
 from clinic.models import Location, Surgeon
 from consultations import when
 from consultations.booking import slots
-from consultations.booking.availability import SlotTaken, is_overlap
+from consultations.booking.availability import SlotTaken, buffer_minutes_in_force, is_overlap
 from consultations.booking.waitlist import offer_freed_time
 from consultations.models import Consultation, ConsultationEvent, SentMessage
 from consultations.notify.tasks import queue_message
@@ -88,15 +88,19 @@ def record_event(
 
 
 def move(consultation: Consultation, *, surgeon: Surgeon, slot: slots.Slot, location: Location) -> str:
-    """Move the locked consultation, with the status it now has, to `slot` in one UPDATE: the exclusion
-    constraint refuses a time someone else holds (SlotTaken). Returns the move in words, for the history."""
+    """Move the locked consultation, with the status it now has, to `slot` in one UPDATE, with the buffer now in
+    force: the exclusion constraint refuses a time someone else holds, or within a buffer (SlotTaken). Returns
+    the move in words, for the history."""
     moved_from = where_and_when(consultation)
     consultation.surgeon, consultation.location = surgeon, location
     consultation.start, consultation.end = slot.start, slot.end
+    # Moved is booked anew: the buffer in force now, which the slot was offered under.
+    consultation.buffer_minutes = buffer_minutes_in_force()
     consultation.sequence += 1
+    fields = [*STATUS_FIELDS, "surgeon", "location", "start", "end", "buffer_minutes", "sequence"]
     try:
         with transaction.atomic():
-            consultation.save(update_fields=[*STATUS_FIELDS, "surgeon", "location", "start", "end", "sequence"])
+            consultation.save(update_fields=fields)
     except (IntegrityError, OperationalError) as error:
         if is_overlap(error):
             raise SlotTaken from error

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clinic.models import Location
-from consultations.booking import red_flags, screening
+from consultations.booking import red_flags, screening, slots
 from consultations.booking.coverage_forms import CoverageForm
 from consultations.booking.services import PatientDetails
 from consultations.fields import check_phone
@@ -16,15 +16,20 @@ from consultations.models import Consultation, Patient
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")
 
 
+def _horizon(horizon_days: int | None) -> slots.Policy:
+    return slots.Policy(horizon=timedelta(days=horizon_days or settings.BOOKING_HORIZON_DAYS))
+
+
 def parse_slot(value: str, *, horizon_days: int | None = None) -> tuple[datetime, str]:
-    """A slot as the pages carry it: 'ISO start|location slug'; only times within the horizon (the patient's
-    booking horizon unless another is given)."""
+    """A slot as the pages carry it: 'ISO start|location slug'; only times that can be within the horizon (the
+    patient's booking horizon unless another is given) in some zone. Its last day is a whole local day: it ends
+    less than a day and a clock change after `now + horizon` (`clean_slot_field` checks the location's own)."""
     start_text, _, location = value.partition("|")
     start = datetime.fromisoformat(start_text)
     now = timezone.now()
-    horizon = timedelta(days=(horizon_days or settings.BOOKING_HORIZON_DAYS) + 1)
+    latest = now + _horizon(horizon_days).horizon + timedelta(days=2)
     try:
-        in_range = start.tzinfo is not None and now - timedelta(days=1) <= start <= now + horizon
+        in_range = start.tzinfo is not None and now - timedelta(days=1) <= start <= latest
     except OverflowError as error:  # a date at the very end of the calendar, shifted by its offset
         raise ValueError(value) from error
     if not in_range or not SLUG.fullmatch(location):
@@ -41,6 +46,8 @@ def clean_slot_field(value: str, *, horizon_days: int | None = None) -> tuple[da
     location = Location.objects.filter(slug=slug).first()
     if location is None:
         raise forms.ValidationError("Please choose a time from the list.")
+    if start.astimezone(location.zone).date() > _horizon(horizon_days).last_day(timezone.now(), location.zone):
+        raise forms.ValidationError("That time is beyond how far ahead we book: please choose one from the list.")
     return start, location
 
 
@@ -143,7 +150,7 @@ class SlotQueryForm(forms.Form):
     def clean_start(self) -> date:
         start = self.cleaned_data["start"]
         today = timezone.localdate()
-        if not today - timedelta(days=366) <= start <= today + timedelta(days=settings.BOOKING_HORIZON_DAYS):
+        if not today - timedelta(days=366) <= start <= _horizon(None).last_day_anywhere(timezone.now()):
             raise forms.ValidationError("Ask for a date between a year ago and the end of the booking horizon.")
         return start
 

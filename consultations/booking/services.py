@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.models import Location, Surgeon
 from consultations.booking import changes
-from consultations.booking.availability import SlotTaken, is_overlap, offered_slot
+from consultations.booking.availability import SlotTaken, buffer_minutes_in_force, is_overlap, offered_slot
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
 from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
 from consultations.booking.red_flags import Urgency
@@ -170,6 +170,7 @@ def request_consultation(
                 contact_phone=details.phone,
                 start=slot.start,
                 end=slot.end,
+                buffer_minutes=buffer_minutes_in_force(),
                 visit_type=visit_type,
                 reason=reason,
                 idempotency_key=idempotency_key,

@@ -2,9 +2,16 @@
 
 Rules are wall-clock times in each location's own time zone, so a 09:00 clinic stays at 09:00 on both
 sides of a daylight-saving change. A local time that does not exist that day (the spring-forward gap)
-is skipped; one that happens twice (the fall-back hour) is offered once, at its first occurrence.
-Every returned time is an aware datetime in UTC, except in the slots API's JSON text (`free_slots_json`),
-which gives local times with their offsets.
+is skipped; one that happens twice (the fall-back hour) is offered once, at its first occurrence. Every slot
+lasts its length in real minutes and ends no later than the wall clock reaches its end: a slot the clocks
+jump forward in (01:30 EST + 45 minutes is 03:15 EDT, past the 03:00 slot) is not offered, so no two overlap.
+The booking horizon ends with the last whole local day in each location's zone. Every returned time is an
+aware datetime in UTC, except in the slots API's JSON text (`free_slots_json`), which gives local times with
+their offsets.
+
+Time off blocks the slots it overlaps. A consultation blocks the slots within the buffer before it (the buffer
+now in force, which the new slot would keep clear after itself) and within its own stored buffer after it:
+what the database's exclusion constraint refuses (`consultation_no_overlap`).
 """
 
 import json
@@ -17,6 +24,7 @@ from consultations import when
 
 # Local dates run up to 14 hours either side of UTC (from UTC-12 to UTC+14).
 ZONE_MARGIN = timedelta(hours=14)
+FURTHEST_AHEAD = ZoneInfo("Etc/GMT-14")  # POSIX signs: UTC+14
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,17 @@ class Policy:
     """Practice-wide booking limits."""
 
     min_notice: timedelta = timedelta(hours=24)
+    # Whole days: slots are offered up to the end of the local date this many days after today.
     horizon: timedelta = timedelta(days=90)
     buffer: timedelta = timedelta(0)
+
+    def last_day(self, now: datetime, zone: ZoneInfo) -> date:
+        """The last local date in `zone` with slots offered: all of it, whatever the time of day now."""
+        return now.astimezone(zone).date() + timedelta(days=self.horizon.days)
+
+    def last_day_anywhere(self, now: datetime) -> date:
+        """The latest `last_day` of any zone: the one furthest ahead of UTC (14 hours)."""
+        return self.last_day(now, FURTHEST_AHEAD)
 
 
 def local_days_window(first_day: date, days: int) -> tuple[datetime, datetime]:
@@ -120,16 +137,19 @@ def _instant(micros: int) -> datetime:
 Ranges = list[tuple[datetime, datetime]] | list[tuple[int, int]]
 
 
-class Busy:
-    """Time ranges that block slots, widened by the buffer on both sides and merged: disjoint and in order."""
+def _in_micros(ranges: Ranges) -> list[tuple[int, int]]:
+    return [(start, end) if isinstance(start, int) else (_micros(start), _micros(end)) for start, end in ranges]
 
-    def __init__(self, ranges: Ranges, buffer: timedelta = timedelta(0)) -> None:
+
+class Busy:
+    """Time ranges that block slots, merged: disjoint and in order. `busy` blocks what overlaps it (time off);
+    `taken` (consultations, each up to the end of its own buffer) also blocks the `buffer` before it."""
+
+    def __init__(self, busy: Ranges, taken: Ranges = (), buffer: timedelta = timedelta(0)) -> None:
         pad = buffer // _MICROSECOND
-        in_micros = [
-            (start, end) if isinstance(start, int) else (_micros(start), _micros(end)) for start, end in ranges
-        ]
+        ranges = _in_micros(busy) + [(start - pad, end) for start, end in _in_micros(taken)]
         merged: list[list[int]] = []
-        for start, end in sorted((start - pad, end + pad) for start, end in in_micros):
+        for start, end in sorted(ranges):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -161,17 +181,19 @@ def _offers(
     *,
     rules: list[Rule],
     busy: Ranges,
+    taken: Ranges,
     first_day: date,
     days: int,
     now: datetime,
     policy: Policy,
 ) -> list[Offer]:
     """Free slots on local dates `first_day` to `first_day + days - 1`, in time order, one per start time."""
-    blocked = Busy(busy, policy.buffer)
+    blocked = Busy(busy, taken, policy.buffer)
     # In UTC, so adding hours adds real hours (aware arithmetic in a local zone is wall-clock arithmetic).
     now = now.astimezone(UTC)
-    earliest, latest = _micros(now + policy.min_notice), _micros(now + policy.horizon)
+    earliest = _micros(now + policy.min_notice)
     zones = {rule.timezone: ZoneInfo(rule.timezone) for rule in rules}
+    last_days = {name: policy.last_day(now, zone) for name, zone in zones.items()}
     by_weekday: list[list[int]] = [[] for _ in range(7)]
     for index, rule in enumerate(rules):
         by_weekday[rule.weekday].append(index)
@@ -180,8 +202,8 @@ def _offers(
         day = first_day + timedelta(days=number)
         for index in by_weekday[day.weekday()]:
             rule = rules[index]
-            if rule.applies_on(day):
-                _offer_rule_day(found, index, rule, day, zones[rule.timezone], blocked, earliest, latest)
+            if rule.applies_on(day) and day <= last_days[rule.timezone]:
+                _offer_rule_day(found, index, rule, day, zones[rule.timezone], blocked, earliest)
     return [found[start] for start in sorted(found)]
 
 
@@ -193,7 +215,6 @@ def _offer_rule_day(
     zone: ZoneInfo,
     blocked: Busy,
     earliest: int,
-    latest: int,
 ) -> None:
     """Add the free slots of `rule` on `day` to `found`, unless an earlier rule offers the same start."""
     length = timedelta(minutes=rule.slot_minutes)
@@ -210,9 +231,11 @@ def _offer_rule_day(
         # UTC and on the wall clock alike, with no gap or repeated hour in between. That holds on all but the
         # days a clock changes during the clinic (no zone changes twice within a day and back again).
         if first_local.utcoffset() == offset == (first + count * length).astimezone(zone).utcoffset():
-            _offer_steady(found, index, rule.slot_minutes, count, first_local, blocked, earliest, latest)
+            _offer_steady(found, index, rule.slot_minutes, count, first_local, blocked, earliest)
             return
-    # A clock change within the clinic: each wall time on its own, as PEP 495 reads it.
+    # A clock change within the clinic: each wall time on its own, as PEP 495 reads it. A slot lasts its length
+    # in real time, and must be over when the wall clock reaches its end (the next slot's start): one the clocks
+    # spring forward in would run into the next slot, so it is not offered.
     wall_as_utc = datetime.combine(day, rule.start, tzinfo=UTC)
     while wall <= last:
         offset = _offset(wall, zone)
@@ -222,10 +245,35 @@ def _offer_rule_day(
         if start is None:
             continue
         start_at, end_at = _micros(start), _micros(start + length)
-        if start_at in found or not earliest <= start_at <= latest or blocked.overlaps(start_at, end_at):
+        if (
+            start_at in found
+            or start_at < earliest
+            or end_at > _micros(_reached(wall, zone))
+            or blocked.overlaps(start_at, end_at)
+        ):
             continue
         local_start, local_end = start.astimezone(zone).isoformat(), (start + length).astimezone(zone).isoformat()
         found[start_at] = (start_at, end_at, index, local_start, local_end)
+
+
+def _reached(wall: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant at which the clock in `zone` shows naive `wall` or later: its first occurrence, or for a
+    time the clocks skip, the moment they jump past it."""
+    as_utc = wall.replace(tzinfo=UTC)
+    offset = _offset(wall, zone)
+    if offset is not None:
+        return as_utc - offset
+    # In the gap: read with the offset after the change the instant is too early, with the one before too late.
+    # The change lies between; find it to the second (on the day of a clock change only, a dozen steps).
+    early = as_utc - zone.utcoffset(wall.replace(fold=1))
+    too_early, late_enough = 0, int((zone.utcoffset(wall.replace(fold=1)) - zone.utcoffset(wall)).total_seconds())
+    while late_enough - too_early > 1:
+        middle = (too_early + late_enough) // 2
+        if (early + timedelta(seconds=middle)).astimezone(zone).replace(tzinfo=None) >= wall:
+            late_enough = middle
+        else:
+            too_early = middle
+    return early + timedelta(seconds=late_enough)
 
 
 def _offer_steady(
@@ -236,7 +284,6 @@ def _offer_steady(
     first_local: datetime,
     blocked: Busy,
     earliest: int,
-    latest: int,
 ) -> None:
     """The slots of a rule on a day with one UTC offset throughout: no zone lookups and no formatting per slot."""
     # The local date and the offset as isoformat() writes them; each slot only changes the clock time between.
@@ -252,7 +299,7 @@ def _offer_steady(
         end = start + step
         minute += minutes
         end_text = f"{date_part}{_CLOCK[minute]}{offset_part}"
-        if earliest <= start <= latest and start not in found:
+        if earliest <= start and start not in found:
             # Slots come in time order, so the ranges that end before this one starts are behind for good.
             while ahead < ranges and ends[ahead] <= start:
                 ahead += 1
@@ -269,9 +316,11 @@ def free_slots(
     days: int,
     now: datetime,
     policy: Policy = Policy(),
+    taken: Ranges = (),
 ) -> list[Slot]:
-    """Free slots on local dates `first_day` to `first_day + days - 1`, in time order, one per start time."""
-    offers = _offers(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+    """Free slots on local dates `first_day` to `first_day + days - 1`, in time order, one per start time.
+    `busy`: time off; `taken`: consultations, each from its start to the end of its own buffer."""
+    offers = _offers(rules=rules, busy=busy, taken=taken, first_day=first_day, days=days, now=now, policy=policy)
     return [
         Slot(start=_instant(start), end=_instant(end), location=rules[index].location, timezone=rules[index].timezone)
         for start, end, index, _, _ in offers
@@ -286,6 +335,7 @@ def free_slots_json(
     days: int,
     now: datetime,
     policy: Policy = Policy(),
+    taken: Ranges = (),
 ) -> str:
     """The same slots as the slots API lists them, as a JSON array: start and end in the location's time with
     their UTC offsets, the location and its time zone.
@@ -293,7 +343,7 @@ def free_slots_json(
     Written out here rather than by `json.dumps`, which took as long as generating the slots: the times are
     digits and punctuation that need no escaping, and the rest is encoded by `json.dumps` once per rule. The
     text is exactly what `json.dumps` writes (tests/consultations/booking/test_slots_json.py compares them)."""
-    offers = _offers(rules=rules, busy=busy, first_day=first_day, days=days, now=now, policy=policy)
+    offers = _offers(rules=rules, busy=busy, taken=taken, first_day=first_day, days=days, now=now, policy=policy)
     places = [f'"location": {json.dumps(rule.location)}, "timezone": {json.dumps(rule.timezone)}}}' for rule in rules]
     entries = ", ".join(f'{{"start": "{start}", "end": "{end}", {places[index]}' for _, _, index, start, end in offers)
     return f"[{entries}]"

@@ -10,7 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import Location, Surgeon
-from consultations.booking.availability import SlotTaken, desk_policy, is_overlap, offered_slot
+from consultations.booking.availability import (
+    SlotTaken,
+    buffer_minutes_in_force,
+    desk_policy,
+    is_overlap,
+    offered_slot,
+)
 from consultations.booking.changes import record_event
 from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
 from consultations.booking.red_flags import Urgency
@@ -76,6 +82,7 @@ def book_for_patient(
                 contact_phone=details.phone,
                 start=start,
                 end=end,
+                buffer_minutes=buffer_minutes_in_force(),
                 status=Consultation.Status.CONFIRMED,
                 status_changed_by=by,
                 status_changed_at=now,

@@ -1,6 +1,7 @@
 """Scheduling and booking: when surgeons see patients, and the consultations patients request."""
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +21,9 @@ from consultations.models.patients import Patient
 
 # The longest a consultation may last (a clinic's longest slot is eight hours too).
 MAX_LENGTH = timedelta(hours=8)
+# The longest buffer a consultation may keep clear after it (BOOKING_BUFFER_MINUTES may not exceed it).
+MAX_BUFFER_MINUTES = 240
+MAX_BUFFER = timedelta(minutes=MAX_BUFFER_MINUTES)
 
 
 class TsTzRange(Func):
@@ -27,6 +31,15 @@ class TsTzRange(Func):
 
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class PlusMinutes(Func):
+    """A timestamptz moved on by a whole number of minutes, in UTC: `timestamptz + interval` depends on the
+    session's time zone, so PostgreSQL will not index it; moved as a UTC wall time, it is immutable."""
+
+    template = "TIMEZONE('UTC', TIMEZONE('UTC', %(expressions)s))"
+    arg_joiner = ") + MAKE_INTERVAL(mins => "
+    output_field = models.DateTimeField()
 
 
 class AvailabilityRule(models.Model):
@@ -203,6 +216,9 @@ class Consultation(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consultations")
     start = models.DateTimeField()
     end = models.DateTimeField()
+    # The buffer in force when this time was booked (BOOKING_BUFFER_MINUTES): kept clear after `end`, by the
+    # exclusion constraint, so a later change of the setting never puts existing bookings in the wrong.
+    buffer_minutes = models.PositiveSmallIntegerField(default=0, db_default=0, editable=False)
     status = models.CharField(max_length=12, choices=Status, default=Status.REQUESTED)
     visit_type = models.CharField(max_length=10, choices=VisitType, default=VisitType.IN_PERSON)
     # As typed for this request; the patient row keeps what the person first gave us.
@@ -237,7 +253,9 @@ class Consultation(models.Model):
         indexes = [
             # Busy times are read from the index alone (an index-only scan): the heap pages a window's rows sit on
             # spread out as the history grows.
-            models.Index(fields=["surgeon", "start"], include=["end", "status"], name="consultation_busy_times"),
+            models.Index(
+                fields=["surgeon", "start"], include=["end", "buffer_minutes", "status"], name="consultation_busy_times"
+            ),
             # The desk's patient search: a name the patient booked with, in any case.
             GinIndex(OpClass(Upper("contact_name"), name="gin_trgm_ops"), name="consultation_contact_name_trgm"),
             # The desk's queue: the waiting requests only, oldest first, however many other rows there are.
@@ -256,9 +274,20 @@ class Consultation(models.Model):
                 name="consultation_at_most_eight_hours",
                 violation_error_message="A consultation lasts at most eight hours.",
             ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=MAX_BUFFER_MINUTES),
+                name="consultation_buffer_at_most_four_hours",
+                violation_error_message="A buffer lasts at most four hours.",
+            ),
+            # Each consultation holds [start, end + its buffer): the next one with this surgeon starts at least
+            # that buffer after it ends, and one booked before it ends at least its own buffer before it starts.
+            # With one buffer for all, any two are at least the buffer apart, in whole minutes.
             ExclusionConstraint(
                 name="consultation_no_overlap",
-                expressions=[(TsTzRange("start", "end"), RangeOperators.OVERLAPS), ("surgeon", RangeOperators.EQUAL)],
+                expressions=[
+                    (TsTzRange("start", PlusMinutes("end", "buffer_minutes")), RangeOperators.OVERLAPS),
+                    ("surgeon", RangeOperators.EQUAL),
+                ],
                 condition=Q(status__in=["requested", "confirmed", "checked_in"]),
                 violation_error_message="That time overlaps another consultation with this surgeon.",
             ),
@@ -266,6 +295,10 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} with {self.surgeon}"
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        # The buffer is never typed into a form, yet a form's overlap check needs it: it is never left out.
+        super().validate_constraints(exclude=set(exclude or ()) - {"buffer_minutes"})
 
     @property
     def name_as_typed(self) -> str:

@@ -39,7 +39,7 @@ def _week_start(request: HttpRequest) -> date:
         asked = date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
         asked = today
-    asked = min(max(asked, today), today + booking_policy().horizon)
+    asked = min(max(asked, today), booking_policy().last_day_anywhere(timezone.now()))
     return asked - timedelta(days=asked.weekday())
 
 
@@ -63,7 +63,7 @@ def _week_context(
     """The week's free slots; `current` (the time being moved away from) is not offered as a new one."""
     slots = [slot for slot in free_slots_for(surgeon, first_day=monday, days=7, ignore=ignore) if slot.start != current]
     today = timezone.localdate()
-    horizon = today + timedelta(days=booking_policy().horizon.days)
+    horizon = booking_policy().last_day_anywhere(timezone.now())
     locations = {location.slug: location for location in Location.objects.filter(availability_rules__surgeon=surgeon)}
     return {
         "surgeon": surgeon,
@@ -79,10 +79,10 @@ def _first_available_week(
     surgeon: Surgeon, *, ignore: Consultation | None = None, current: datetime | None = None
 ) -> date | None:
     today = timezone.localdate()
+    # Up to the horizon's last day in each location's own zone (`Policy.last_day`).
+    days = (booking_policy().last_day_anywhere(timezone.now()) - today).days + 1
     slots = [
-        slot
-        for slot in free_slots_for(surgeon, first_day=today, days=booking_policy().horizon.days + 1, ignore=ignore)
-        if slot.start != current
+        slot for slot in free_slots_for(surgeon, first_day=today, days=days, ignore=ignore) if slot.start != current
     ]
     if not slots:
         return None

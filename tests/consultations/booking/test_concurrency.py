@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import time_machine
 from django.core import mail
 from django.db import connection
-from django.test import TransactionTestCase
+from django.test import TransactionTestCase, override_settings
 
 from consultations.booking.availability import SlotUnavailable
 from consultations.booking.services import PatientDetails, request_consultation, reschedule_consultation
@@ -74,6 +74,35 @@ class SimultaneousRequestTests(TransactionTestCase):
         assert Consultation.objects.count() == 1
         assert Consultation.objects.get().patient.last_name == won[0].patient.last_name
         assert len([m for m in mail.outbox if m.subject == "We received your consultation request"]) == 1
+
+    @override_settings(BOOKING_BUFFER_MINUTES=15)
+    def test_two_adjacent_requests_with_a_buffer_give_one_consultation(self) -> None:
+        # 09:00 and 09:30 are both free until one is taken; with a 15-minute buffer they cannot both be. Five
+        # Mondays, two requests released together on each: the exclusion constraint refuses the one that loses.
+        def request(index: int, monday: int) -> Consultation:
+            return request_consultation(
+                surgeon=self.surgeon,
+                location=self.albany,
+                start=NINE + timedelta(days=7 * monday, minutes=30 * index),
+                details=PatientDetails(
+                    first_name="Robin",
+                    last_name=f"Fictional{monday}-{index}",
+                    date_of_birth=date(1970, 1, 1) + timedelta(days=index),
+                    email=f"robin{monday}-{index}@example.com",
+                    phone="(518) 555-0123",
+                ),
+                visit_type="in_person",
+                reason="Fictional test request.",
+                idempotency_key=uuid.uuid4(),
+            )
+
+        for monday in range(5):
+            results = run_at_once(lambda index, monday=monday: request(index, monday), 2)
+
+            assert sum(isinstance(r, Consultation) for r in results) == 1, results
+            assert sum(isinstance(r, SlotUnavailable) for r in results) == 1, results
+        held = list(Consultation.objects.values_list("start", "end", "buffer_minutes"))
+        assert len(held) == 5 and {buffer for _, _, buffer in held} == {15}
 
     def test_two_reschedules_into_one_free_slot_give_one_move(self) -> None:
         first = make_consultation(self.surgeon, self.albany, NINE)
