@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from clinic import services
+from clinic import ratelimit, services
 from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
 from clinic.models import Credential, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
@@ -116,6 +116,7 @@ def _with_next(url_name: str, request: HttpRequest) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': _next_url(request)})}"
 
 
+@ratelimit.limit_anonymous_writes("sign-in")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
