@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -21,7 +20,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from clinic.models import Location, RateCount
 
@@ -36,7 +34,7 @@ _COUNT_SQL = f"""
     INSERT INTO {_TABLE} (bucket, key, window_start, count)
     VALUES (%(bucket)s, %(key)s, to_timestamp(floor(extract(epoch FROM now()) / %(seconds)s) * %(seconds)s), 1)
     ON CONFLICT (bucket, key, window_start) DO UPDATE SET count = {_TABLE}.count + 1
-    RETURNING count, window_start
+    RETURNING count, window_start, ceil(extract(epoch FROM window_start - now())) + %(seconds)s
 """
 # SKIP LOCKED: two requests cleaning up at once neither wait for nor deadlock on each other.
 _CLEAN_UP_SQL = f"""
@@ -49,11 +47,12 @@ _CLEAN_UP_SQL = f"""
 
 @dataclass(frozen=True)
 class Hit:
-    """One write counted: the count so far in this window, the bucket's limit, and when the window ends."""
+    """One write counted: the count so far in this window, the bucket's limit, and the whole seconds until the
+    window ends (by the database's clock, which every app host shares)."""
 
     count: int
     limit: int
-    window_end: datetime
+    seconds_left: int
 
     @property
     def exceeded(self) -> bool:
@@ -61,8 +60,7 @@ class Hit:
 
     @property
     def retry_after(self) -> int:
-        """Whole seconds until the window ends, at least one."""
-        return max(1, math.ceil((self.window_end - timezone.now()).total_seconds()))
+        return max(1, self.seconds_left)
 
 
 class RateLimited(Exception):
@@ -127,10 +125,10 @@ def count(*, bucket: str, key: str) -> Hit:
     limit, seconds = settings.RATE_LIMITS[bucket]
     with connection.cursor() as cursor:
         cursor.execute(_COUNT_SQL, {"bucket": bucket, "key": key, "seconds": seconds})
-        hits, window_start = cursor.fetchone()
+        hits, window_start, seconds_left = cursor.fetchone()
         if hits == 1:
             cursor.execute(_CLEAN_UP_SQL, {"bucket": bucket, "window_start": window_start})
-    return Hit(count=hits, limit=limit, window_end=window_start + timedelta(seconds=seconds))
+    return Hit(count=hits, limit=limit, seconds_left=int(seconds_left))
 
 
 def check(*, bucket: str, key: str) -> Hit:

@@ -48,10 +48,10 @@ class BotGuardForm(forms.Form):
         if minimum <= 0:
             return True
         try:
-            shown = float(signing.loads(self.data.get(SHOWN_AT, ""), salt=SALT, max_age=MAX_AGE_SECONDS))
+            shown = float(signing.loads(self.data.get(SHOWN_AT, ""), salt=SALT))
         except (signing.BadSignature, TypeError, ValueError):
             return False
-        return time.time() - shown >= minimum
+        return minimum <= time.time() - shown <= MAX_AGE_SECONDS
 
     @property
     def guard_tripped(self) -> bool:
