@@ -163,9 +163,6 @@ def limit_anonymous_uploads(bucket: str) -> Callable[[View], View]:
 
 
 def _limit(bucket: str, *, uploads_only: bool) -> Callable[[View], View]:
-    if bucket not in settings.RATE_LIMITS:
-        raise KeyError(f"No rate limit named {bucket!r} in settings.RATE_LIMITS.")
-
     def decorator(view: View) -> View:
         @wraps(view)
         def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

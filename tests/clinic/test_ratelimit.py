@@ -3,6 +3,7 @@ address across usernames (django-axes still locks each username)."""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.test import RequestFactory, TestCase, override_settings
@@ -60,7 +61,7 @@ class ClientAddressTests(TestCase):
         assert ratelimit.phone_key("518 555 0142") != ratelimit.phone_key("518 555 0143")
 
 
-@override_settings(RATE_LIMITS={"test": (3, 3600)})
+@override_settings(RATE_LIMITS=settings.RATE_LIMITS | {"test": (3, 3600)})
 class CountTests(TestCase):
     def test_each_write_is_one_more_in_one_row_and_the_fourth_is_over(self) -> None:
         hits = [ratelimit.count(bucket="test", key="a" * 64) for _ in range(4)]
@@ -108,7 +109,7 @@ class CountTests(TestCase):
         assert "rate_count_one_row_per_window" in str(raised.exception)
 
 
-@override_settings(RATE_LIMITS={"sign-in": (3, 900)})
+@override_settings(RATE_LIMITS=settings.RATE_LIMITS | {"sign-in": (3, 900)})
 class SignInLimitTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
