@@ -418,3 +418,22 @@ class StaffInvitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+class RateCount(models.Model):
+    """How many writes one client made in one window of one limit (see `clinic.ratelimit`). The key is a keyed
+    hash of an address or a contact, never the address or contact itself."""
+
+    bucket = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "key", "window_start"], name="rate_count_one_row_per_window"),
+        ]
+        indexes = [models.Index(fields=["bucket", "window_start"], name="rate_count_bucket_window")]
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.key[:8]}… {self.count} since {self.window_start:%Y-%m-%d %H:%M}"

@@ -140,7 +140,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+# How many proxies of ours (load balancer, nginx) stand in front of gunicorn, each adding the address it saw to
+# X-Forwarded-For. 0: the connecting address is the client's. Sign-in lockouts and rate limits read it the same way.
+PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_CLIENT_IP_CALLABLE = "clinic.ratelimit.client_address_for_axes"
 
 OTP_TOTP_ISSUER = os.environ.get("DJANGO_OTP_ISSUER", "Spine consultations")
 # An admin never sees another person's authenticator key, its QR code or backup codes in the admin.
@@ -202,6 +206,47 @@ if not 0 <= BOOKING_BUFFER_MINUTES <= 240:  # consultation_buffer_at_most_four_h
 # many days after the e-mail that carried it was written (consultations.links).
 PATIENT_LINK_DAYS_AFTER = int(os.environ.get("DJANGO_PATIENT_LINK_DAYS_AFTER", "30"))
 PATIENT_LINK_MAX_AGE_DAYS = int(os.environ.get("DJANGO_PATIENT_LINK_MAX_AGE_DAYS", "365"))
+
+
+def env_rate(bucket: str, count: int, seconds: int) -> tuple[int, int]:
+    """A limit of `count` writes per `seconds`, or as RATE_LIMIT_<BUCKET>="count/seconds" says."""
+    value = os.environ.get("RATE_LIMIT_" + bucket.upper().replace("-", "_"), "")
+    if not value:
+        return count, seconds
+    try:
+        asked_count, asked_seconds = (int(part) for part in value.split("/"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"RATE_LIMIT_{bucket.upper()} must read like 5/3600 (count/seconds).") from error
+    return asked_count, asked_seconds
+
+
+# Writes by visitors who are not signed in, per client address, counted in PostgreSQL (clinic.ratelimit):
+# bucket -> (at most this many, per this many seconds). "request" counts requests actually made; the others count
+# every POST of their pages, mistakes included, so they are looser.
+RATE_LIMITS = {
+    bucket: env_rate(bucket, count, seconds)
+    for bucket, count, seconds in [
+        ("request", 5, 3600),
+        ("request-form", 30, 3600),
+        ("screen", 30, 3600),
+        ("patient-link", 60, 3600),
+        ("intake", 300, 3600),
+        ("upload", 40, 3600),
+        ("self-check", 60, 3600),
+        ("sign-in", 30, 900),
+        # "Send me my link again": per address, and per e-mail address asked about (beyond it, nothing is sent
+        # and the answer stays the same, so a patient's inbox cannot be flooded from many addresses).
+        ("link-resend", 5, 3600),
+        ("link-resend-email", 3, 86400),
+    ]
+}
+# Requests still ahead (requested, confirmed or checked in) that one e-mail address or phone number may hold.
+OPEN_REQUESTS_PER_CONTACT_PER_SURGEON = int(os.environ.get("OPEN_REQUESTS_PER_CONTACT_PER_SURGEON", "2"))
+OPEN_REQUESTS_PER_CONTACT = int(os.environ.get("OPEN_REQUESTS_PER_CONTACT", "6"))
+# The request form refuses a send this soon after the form was shown (people take longer; scripts do not). 0: off.
+REQUEST_FORM_MIN_SECONDS = int(os.environ.get("REQUEST_FORM_MIN_SECONDS", "4"))
+# The desk's "possible spam" page lists each address or contact with at least this many open requests.
+SPAM_GROUP_MIN_REQUESTS = int(os.environ.get("SPAM_GROUP_MIN_REQUESTS", "3"))
 
 # The intake (DOMAIN.md §2). A disability index is not reported when more sections than this are unanswered.
 INTAKE_MAX_MISSING_SECTIONS = int(os.environ.get("INTAKE_MAX_MISSING_SECTIONS", "2"))

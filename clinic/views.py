@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
-from clinic import services
+from clinic import ratelimit, services
 from clinic.forms import NO_AUTHENTICATOR, CodeForm, DirectoryFilterForm, EnrolForm, InvitationPasswordForm, SignInForm
 from clinic.models import Credential, StaffInvitation, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
@@ -111,6 +111,7 @@ def _next_url(request: HttpRequest) -> str:
     return start_url(request.user) if request.user.is_authenticated else ""
 
 
+@ratelimit.limit_anonymous_writes("sign-in")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -174,6 +175,7 @@ def _unusable(request: HttpRequest, error: Exception) -> HttpResponse:
     return render(request, "registration/invitation_unusable.html", context, status=status)
 
 
+@ratelimit.limit_anonymous_writes("sign-in")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def enrol(request: HttpRequest, invitation: str) -> HttpResponse:

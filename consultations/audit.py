@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 
+from clinic.ratelimit import client_address
 from clinic.roles import FRONT_DESK, SURGEON, roles_of
 from consultations.models import AccessLog, Consultation, Patient
 
@@ -32,7 +33,8 @@ def access_entry(
     what: str = "",
     role: str | None = None,
 ) -> AccessLog:
-    """An unsaved access-log row for this request's user, role (looked up unless given) and address."""
+    """An unsaved access-log row for this request's user, role (looked up unless given) and address (the client's,
+    behind the practice's proxies too: `client_address`)."""
     user = request.user if request.user.is_authenticated else None
     return AccessLog(
         user=user,
@@ -42,7 +44,7 @@ def access_entry(
         consultation=consultation,
         action=action,
         what=what,
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_address(request) or None,
     )
 
 

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic import ratelimit
 from clinic.models import Procedure, Surgeon
 from clinic.schema import json_for_script
 from education.forms import MAX_QUERY_LENGTH, SearchForm, SelfCheckForm
@@ -82,6 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "education/search.html", context)
 
 
+@ratelimit.limit_anonymous_writes("self-check")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def self_check(request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date, time, timedelta
+from time import time as now_seconds
 
 from django.contrib.auth.models import Group, User
 from django.core.files.base import ContentFile
@@ -16,6 +17,7 @@ from clinic import roles
 from clinic.models import Credential, Location, Procedure, Surgeon, SurgeonProcedure
 from clinic.npi import check_digit
 from consultations.booking import red_flags, screening
+from consultations.booking.bot_guard import SHOWN_AT, shown_at_stamp
 from consultations.intake import questionnaires
 from consultations.models import (
     AvailabilityRule,
@@ -34,6 +36,11 @@ from consultations.models import (
 from education.models import Article
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def form_shown_earlier(seconds: float = 60) -> dict[str, str]:
+    """The request form's signed "shown at" field, as a person who took `seconds` to fill it would send it."""
+    return {SHOWN_AT: shown_at_stamp(now_seconds() - seconds)}
 
 
 def make_user(*, role: str | None = None, username: str | None = None, enrolled: bool = True) -> User:

@@ -78,6 +78,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # Booking for a caller or a walk-in.
     "consultations:desk-book": (SIGN_IN, OK, FORBIDDEN, OK),
     "consultations:desk-queue": (SIGN_IN, OK, FORBIDDEN, OK),
+    # Open requests grouped by where they came from; its one POST cancels a group.
+    "consultations:desk-spam": (SIGN_IN, OK, FORBIDDEN, OK),
     "consultations:desk-consultation": (SIGN_IN, OK, FORBIDDEN, OK),
     # The desk's status buttons post here; the role is checked before the method, so others learn nothing.
     "consultations:desk-status": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),

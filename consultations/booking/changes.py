@@ -108,15 +108,29 @@ def move(consultation: Consultation, *, surgeon: Surgeon, slot: slots.Slot, loca
     return f"From {moved_from} to {where_and_when(consultation)}"
 
 
-def cancel(consultation: Consultation, *, from_status: str, reason: str, by: AbstractBaseUser | None) -> Consultation:
-    """Save the locked consultation, already marked cancelled, with the reason; tell the patient, and offer the
-    freed time to the surgeon's waitlist."""
+def cancel(
+    consultation: Consultation,
+    *,
+    from_status: str,
+    reason: str,
+    by: AbstractBaseUser | None,
+    tell_patient: bool = True,
+    note: str = "",
+) -> Consultation:
+    """Save the locked consultation, already marked cancelled, with the reason; tell the patient (unless the desk
+    found the request to be spam), and offer the freed time to the surgeon's waitlist. `note`: the history's words,
+    when they differ from the reason the patient reads."""
     consultation.cancellation_reason = reason
     consultation.sequence += 1
     consultation.save()
     record_event(
-        consultation=consultation, action=ConsultationEvent.Action.CANCEL, from_status=from_status, by=by, note=reason
+        consultation=consultation,
+        action=ConsultationEvent.Action.CANCEL,
+        from_status=from_status,
+        by=by,
+        note=note or reason,
     )
-    queue_message(consultation=consultation, kind=SentMessage.Kind.CANCELLED)
+    if tell_patient:
+        queue_message(consultation=consultation, kind=SentMessage.Kind.CANCELLED)
     offer_freed_time(consultation)
     return consultation

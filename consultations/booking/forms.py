@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from clinic.models import Location
 from consultations.booking import red_flags, screening, slots
+from consultations.booking.bot_guard import BotGuardForm
 from consultations.booking.coverage_forms import CoverageForm
 from consultations.booking.services import PatientDetails
 from consultations.fields import check_phone
@@ -96,7 +97,7 @@ class ResendLinkForm(forms.Form):
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
 
 
-class RequestForm(CoverageForm, PatientDetailsForm):
+class RequestForm(BotGuardForm, CoverageForm, PatientDetailsForm):
     slot = forms.CharField(widget=forms.HiddenInput)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     preferred_contact = forms.ChoiceField(

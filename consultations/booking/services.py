@@ -16,6 +16,7 @@ from consultations.booking import changes
 from consultations.booking.availability import SlotTaken, buffer_minutes_in_force, is_overlap, offered_slot
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
 from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
+from consultations.booking.limits import RequestOrigin, TooManyRequests, check_request_limits
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
 from consultations.booking.slots import Slot
@@ -31,7 +32,7 @@ from consultations.models import (
 )
 from consultations.notify.tasks import queue_message
 
-__all__ = ["AlreadyAtThatTime", "NotChangeable"]
+__all__ = ["AlreadyAtThatTime", "NotChangeable", "RequestOrigin", "TooManyRequests"]
 
 
 class FormAlreadyUsed(Exception):
@@ -145,6 +146,7 @@ def request_consultation(
     waitlist: bool = False,
     coverage: CoverageDetails | None = None,
     referral: ReferralDetails | None = None,
+    origin: RequestOrigin | None = None,
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
     form whose key was already used for someone or something else is refused, never shown.
@@ -152,12 +154,16 @@ def request_consultation(
     `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
     the front desk. None only where no patient screen took place (the tests of scheduling alone).
     `waitlist`: the patient also asked to hear of an earlier time; `coverage` and `referral`: how they pay and who
-    sent them. All recorded in the same transaction."""
+    sent them. All recorded in the same transaction.
+    `origin`: where an online request came from; its address and contact limits are checked (TooManyRequests,
+    nothing stored) and its keyed hashes kept on the consultation. None for the desk and the scheduling tests."""
     existing = _by_key(idempotency_key, details)
     if existing is not None:
         if _same_submission(existing, surgeon=surgeon, start=start):
             return existing
         raise FormAlreadyUsed
+    if origin is not None:
+        check_request_limits(origin=origin, surgeon=surgeon)
     slot = offered_slot(surgeon, start, location)
     patient = find_or_create_patient(details)
     try:
@@ -175,6 +181,9 @@ def request_consultation(
                 reason=reason,
                 idempotency_key=idempotency_key,
                 safety_flag=SAFETY_FLAGS[screen.urgency] if screen else SafetyFlag.NONE,
+                address_hash=origin.address_hash if origin else "",
+                email_hash=origin.email_hash if origin else "",
+                phone_hash=origin.phone_hash if origin else "",
             )
     except IntegrityError as error:
         if is_overlap(error):

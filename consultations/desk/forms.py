@@ -15,7 +15,7 @@ from clinic.models import Location, Surgeon
 from consultations.booking.availability import DESK_HORIZON_DAYS
 from consultations.booking.forms import clean_slot_field
 from consultations.booking.slots import local_instant
-from consultations.desk import transitions
+from consultations.desk import spam, transitions
 from consultations.fields import DateInput, TimeInput, check_within_reach
 from consultations.models import AvailabilityRule, TimeOff
 
@@ -271,3 +271,26 @@ class ProposeForm(forms.Form):
 
     def clean_slot(self) -> tuple[datetime, Location]:
         return clean_slot_field(self.cleaned_data["slot"], horizon_days=DESK_HORIZON_DAYS)
+
+
+class UUIDListField(forms.Field):
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: list[str] | None) -> list[uuid.UUID]:
+        try:
+            return [uuid.UUID(item) for item in value or []]
+        except (TypeError, ValueError) as error:
+            raise ValidationError("The list of requests was damaged. Please reload the page.") from error
+
+
+class SpamGroupForm(forms.Form):
+    """Cancel one group of the "possible spam" page: the requests the desk was shown, and whether to tell them."""
+
+    kind = forms.ChoiceField(choices=[(kind, kind) for kind in spam.KINDS], widget=forms.HiddenInput)
+    key = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+    requests = UUIDListField()
+    as_spam = forms.BooleanField(
+        label="This is spam: cancel without e-mailing anyone",
+        required=False,
+        help_text="Leave it unticked if these could be real patients: each then gets the usual cancellation e-mail.",
+    )

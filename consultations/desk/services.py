@@ -84,11 +84,17 @@ def decline_consultation(*, consultation: Consultation, by: AbstractBaseUser, re
 
 
 @transaction.atomic
-def cancel_consultation(*, consultation: Consultation, by: AbstractBaseUser, reason: str = "") -> Consultation:
-    """The desk cancels for the patient; the freed time is offered to the surgeon's waitlist. (The patient
+def cancel_consultation(
+    *, consultation: Consultation, by: AbstractBaseUser, reason: str = "", as_spam: bool = False
+) -> Consultation:
+    """The desk cancels for the patient; the freed time is offered to the surgeon's waitlist. `as_spam`: the desk
+    judged the request not to come from a patient, so no e-mail goes out and the history says why. (The patient
     cancels from their link with `booking.services.cancel_consultation`.)"""
     consultation, from_status = _change_status(consultation=consultation, action=transitions.CANCEL, by=by)
-    return changes.cancel(consultation, from_status=from_status, reason=reason, by=by)
+    note = f"Cancelled as spam, without telling the contact. {reason}".strip() if as_spam else ""
+    return changes.cancel(
+        consultation, from_status=from_status, reason=reason, by=by, tell_patient=not as_spam, note=note
+    )
 
 
 def _save_status(consultation: Consultation, *, action: str, from_status: str, by: AbstractBaseUser) -> Consultation:

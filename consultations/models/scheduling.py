@@ -243,6 +243,11 @@ class Consultation(models.Model):
     desk_note = models.CharField(max_length=300, blank=True)
     # Set from the red-flag screen the patient passed before choosing a time (see RedFlagScreen).
     safety_flag = models.CharField(max_length=8, choices=SafetyFlag, blank=True, default=SafetyFlag.NONE)
+    # Where an online request came from, as keyed hashes (clinic.ratelimit) that group requests without storing the
+    # address, e-mail or phone they were made from; blank for what the desk booked.
+    address_hash = models.CharField(max_length=64, blank=True, editable=False)
+    email_hash = models.CharField(max_length=64, blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -260,6 +265,10 @@ class Consultation(models.Model):
             GinIndex(OpClass(Upper("contact_name"), name="gin_trgm_ops"), name="consultation_contact_name_trgm"),
             # The desk's queue: the waiting requests only, oldest first, however many other rows there are.
             models.Index(fields=["created_at", "id"], condition=Q(status="requested"), name="consultation_waiting"),
+            # The limits per contact and the desk's possible spam count open requests by origin.
+            models.Index(fields=["address_hash"], condition=~Q(address_hash=""), name="consultation_address_hash"),
+            models.Index(fields=["email_hash"], condition=~Q(email_hash=""), name="consultation_email_hash"),
+            models.Index(fields=["phone_hash"], condition=~Q(phone_hash=""), name="consultation_phone_hash"),
         ]
         constraints = [
             models.CheckConstraint(

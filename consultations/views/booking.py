@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic import ratelimit
 from clinic.models import Location, Procedure, Surgeon
 from consultations.booking import coverage, screening, services
 from consultations.booking.availability import (
@@ -134,6 +135,8 @@ def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @screen_required
+@ratelimit.limit_anonymous_writes("request-form")
+@ratelimit.limit_anonymous_uploads("upload")
 @require_http_methods(["GET", "POST"])
 def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
@@ -142,9 +145,15 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "GET" and not request.GET.get("slot"):
         return redirect("consultations:pick-slot", slug=slug)
     status = 200 if request.method == "GET" else 400
+    if request.method == "POST" and not form.is_valid() and form.guard_tripped:
+        # Counted as a request made, so that a script learns nothing from the answer and soon meets the limit.
+        hit = ratelimit.count(bucket="request", key=ratelimit.address_key(request))
+        if hit.exceeded:
+            return ratelimit.too_many_requests(request, retry_after=hit.retry_after)
     if request.method == "POST" and form.is_valid():
         start, location = form.cleaned_data["slot"]
         data = form.cleaned_data
+        origin = services.RequestOrigin.of(request, email=data["email"], phone=data["phone"])
         try:
             consultation = services.request_consultation(
                 surgeon=surgeon,
@@ -158,7 +167,10 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 waitlist=data["waitlist"],
                 coverage=form.coverage(),
                 referral=form.referral(),
+                origin=origin,
             )
+        except services.TooManyRequests as error:
+            return ratelimit.too_many_requests(request, retry_after=error.retry_after, contact=not error.by_address)
         except services.FormAlreadyUsed:
             messages.error(request, "This form was already sent. Please choose a time again to make a new request.")
             return redirect("consultations:pick-slot", slug=slug)
@@ -221,6 +233,7 @@ def my_consultation(request: HttpRequest, token: str, consultation: Consultation
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("patient-link")
 @require_http_methods(["GET", "POST"])
 def cancel(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     if not consultation.is_changeable:
@@ -241,6 +254,7 @@ def cancel(request: HttpRequest, token: str, consultation: Consultation) -> Http
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("patient-link")
 @require_http_methods(["GET", "POST"])
 def reschedule(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """The week's free times; a time chosen (?slot=) shows the move from where to where, made only once confirmed

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clinic import ratelimit
 from consultations.audit import record_access
 from consultations.intake import questionnaires, services, steps
 from consultations.intake.display import NOT_ANSWERED, sections
@@ -78,6 +79,8 @@ def intake_start(request: HttpRequest, token: str, consultation: Consultation) -
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("intake")
+@ratelimit.limit_anonymous_uploads("upload")
 @require_http_methods(["GET", "POST"])
 def intake_step(request: HttpRequest, token: str, consultation: Consultation, step: str) -> HttpResponse:
     if step not in STEPS_BY_SLUG:
@@ -114,6 +117,7 @@ def intake_step(request: HttpRequest, token: str, consultation: Consultation, st
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("intake")
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """Everything entered, step by step, and the button that submits it."""
@@ -169,6 +173,7 @@ def intake_upload(request: HttpRequest, token: str, consultation: Consultation, 
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("intake")
 @require_POST
 def intake_upload_remove(request: HttpRequest, token: str, consultation: Consultation, upload: UUID) -> HttpResponse:
     intake = services.open_intake(consultation=consultation)

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from clinic import ratelimit
 from consultations.booking import changes, services
 from consultations.booking.availability import SlotUnavailable
 from consultations.links import link_invalid, patient_link
@@ -13,6 +14,7 @@ from consultations.models import Consultation, WaitlistOffer
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("patient-link")
 @require_http_methods(["GET", "POST"])
 def proposal(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     if not consultation.awaiting_patient:
@@ -45,6 +47,7 @@ def _still_open(offer: WaitlistOffer, consultation: Consultation) -> bool:
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("patient-link")
 @require_http_methods(["GET", "POST"])
 def waitlist_offer(request: HttpRequest, token: str, consultation: Consultation, offer_id: str) -> HttpResponse:
     offer = (

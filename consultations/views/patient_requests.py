@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from clinic import ratelimit
 from consultations.audit import record_access
 from consultations.intake import services as intake_services
 from consultations.links import link_invalid, patient_link
@@ -17,6 +18,8 @@ from consultations.review.forms import ReplyForm
 
 
 @patient_link
+@ratelimit.limit_anonymous_writes("patient-link")
+@ratelimit.limit_anonymous_uploads("upload")
 @require_http_methods(["GET", "POST"])
 def patient_question(request: HttpRequest, token: str, consultation: Consultation, question: UUID) -> HttpResponse:
     found = (

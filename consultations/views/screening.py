@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from clinic import ratelimit
 from clinic.models import Surgeon
 from consultations.booking import screening
 from consultations.booking.forms import SLUG, AcknowledgementForm, ScreenForm
@@ -52,6 +53,7 @@ def _destination(request: HttpRequest) -> str | None:
     return None
 
 
+@ratelimit.limit_anonymous_writes("screen")
 @require_http_methods(["GET", "POST"])
 @never_cache
 def screen(request: HttpRequest) -> HttpResponse:

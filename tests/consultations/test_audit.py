@@ -48,6 +48,16 @@ class AdminAccessLogTests(TestCase):
         self.assertContains(response, self.consultation.reference)
         assert "no-store" in response["Cache-Control"]
 
+    def test_behind_the_practices_proxy_the_row_keeps_the_clients_address(self) -> None:
+        sign_in(self.client, self.user)
+        summary = reverse("consultations:surgeon-summary", args=[self.consultation.public_id])
+
+        with self.settings(PROXY_COUNT=1):
+            # The client wrote the first entry itself; the proxy appended the address it saw.
+            self.client.get(summary, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7", REMOTE_ADDR="10.0.0.2")
+
+        assert AccessLog.objects.get().ip == "198.51.100.7"
+
     def test_the_csv_export_has_every_row_and_is_itself_logged(self) -> None:
         self.surgeon_looks()
         sign_in(self.client, self.admin)

@@ -3,6 +3,8 @@ from django.db import connection
 from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
+from clinic.models import RateCount
+from clinic.ratelimit import keyed_hash
 from consultations.booking.red_flags import EMERGENCY_ACTION, SAME_DAY_ACTION
 from tests.factories import make_article
 
@@ -94,7 +96,12 @@ class SelfCheckPrivacyTests(TestCase):
                 assert response.status_code == 200
                 assert "sessionid" not in response.cookies
 
-        assert row_counts() == before
+        after = row_counts()
+        # The one row added is the address's rate count: a bucket, a keyed hash (not the address) and a number.
+        assert after.pop("clinic_ratecount") == before.pop("clinic_ratecount") + 1
+        assert after == before
+        assert list(RateCount.objects.values_list("bucket", "count")) == [("self-check", 3)]
+        assert RateCount.objects.get().key == keyed_hash("address", "127.0.0.1")
         assert not Session.objects.exists()
         assert dict(self.client.session) == {}
 

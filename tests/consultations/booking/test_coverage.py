@@ -15,7 +15,7 @@ from clinic import roles
 from consultations.booking.coverage_forms import CoverageForm
 from consultations.models import Consultation, Coverage, Referral, Upload
 from tests.consultations.intake.test_uploads import ELF, PrivateMediaMixin, image_bytes, pdf_bytes, pdf_of_size
-from tests.factories import make_location, make_rule, make_surgeon, make_user, screened
+from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, make_user, screened
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
@@ -132,6 +132,7 @@ class RequestWithCoverageTests(PrivateMediaMixin, TestCase):
         data = {
             "slot": f"{NINE.isoformat()}|albany",
             "idempotency_key": str(uuid.uuid4()),
+            **form_shown_earlier(),
             "first_name": "Robin",
             "last_name": "Fictional",
             "date_of_birth": "1968-04-02",

@@ -9,7 +9,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from consultations.models import Consultation
-from tests.factories import make_location, make_rule, make_surgeon, screened
+from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, screened
 
 # Monday March 2, 2026 at 16:00 EST. Seven days ahead is Monday March 9 (EDT by then): its 17:30 to 18:30 slots
 # are later than 16:00 EST plus seven days (17:00 EDT), yet on the last day.
@@ -44,6 +44,7 @@ class WholeLastDayTests(TestCase):
             "preferred_contact": "email",
             "visit_type": "in_person",
             "reason": "Leg pain came back after my fusion.",
+            **form_shown_earlier(),
         }
 
     def test_the_slots_api_lists_the_whole_last_day(self) -> None:

@@ -4,7 +4,9 @@ import re
 from datetime import date, timedelta
 
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,11 +73,39 @@ class ResendLinkTests(TestCase):
 
     def test_match_and_no_match_read_the_database_alike(self) -> None:
         data = {"email": "rita.fictional@example.com", "date_of_birth": BORN.isoformat()}
-        # The one look-up in its transaction, both ways; a match then files the message (one INSERT).
-        with self.assertNumQueries(3):
-            self.client.post(RESEND, data | {"email": "nobody@example.com"})
-        with self.assertNumQueries(4):
+        unknown = data | {"email": "nobody@example.com"}
+        # Each counter's first count of a window also clears ended windows: start both windows first.
+        self.client.post(RESEND, unknown)
+        self.client.post(RESEND, data)
+        # The counts and the one look-up, both ways; a match then files the message (one INSERT).
+        with CaptureQueriesContext(connection) as no_match:
+            self.client.post(RESEND, unknown)
+        with CaptureQueriesContext(connection) as match:
             self.client.post(RESEND, data)
+
+        assert len(match) == len(no_match) + 1 == 6
+
+    def test_one_e_mail_address_gets_three_e_mails_a_day_and_the_same_answer_after(self) -> None:
+        for attempt in range(4):
+            # From a new address each time: the limit per e-mail address holds whoever asks.
+            with self.captureOnCommitCallbacks(execute=True):
+                response = self.client.post(
+                    RESEND,
+                    {"email": self.patient.email, "date_of_birth": BORN.isoformat()},
+                    REMOTE_ADDR=f"192.0.2.{attempt + 1}",
+                    follow=True,
+                )
+            self.assertContains(response, ANSWER)
+
+        assert len(mail.outbox) == 3
+
+    def test_one_address_asks_five_times_an_hour_then_gets_the_429_page(self) -> None:
+        answers = [
+            self.client.post(RESEND, {"email": f"n{number}@example.com", "date_of_birth": BORN.isoformat()})
+            for number in range(6)
+        ]
+
+        assert [answer.status_code for answer in answers] == [302] * 5 + [429]
 
     def test_a_patient_with_only_old_consultations_gets_nothing(self) -> None:
         response = self.ask(self.patient.email, BORN)

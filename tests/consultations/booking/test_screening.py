@@ -15,6 +15,8 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils.html import escape
 
+from clinic.models import RateCount
+from clinic.ratelimit import keyed_hash
 from consultations.booking import screening
 from consultations.booking.red_flags import (
     CALL_YOUR_SURGEON_NOW,
@@ -31,7 +33,7 @@ from consultations.booking.red_flags import (
 from consultations.booking.services import PatientDetails, request_consultation
 from consultations.links import patient_token
 from consultations.models import Consultation, Patient, RedFlagScreen
-from tests.factories import make_consultation, make_location, make_rule, make_surgeon, screened
+from tests.factories import form_shown_earlier, make_consultation, make_location, make_rule, make_surgeon, screened
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # the next Monday, 09:00 EDT in Albany
@@ -112,6 +114,7 @@ class BookingSetup(TestCase):
         values = {
             "slot": f"{NINE.isoformat()}|albany",
             "idempotency_key": str(uuid.uuid4()),
+            **form_shown_earlier(),
             "first_name": "Robin",
             "last_name": "Fictional",
             "date_of_birth": "1968-04-02",
@@ -353,7 +356,12 @@ class ScreenPrivacyTests(BookingSetup):
         # Django names the refused address, never what was ticked.
         assert not any(key in line for line in logs.output for key in (*FLAGS, "bladder", "surgery"))
 
-        assert row_counts() == before
+        after = row_counts()
+        # The one row added is the address's rate count: a bucket, a keyed hash (not the address) and a number.
+        assert after.pop("clinic_ratecount") == before.pop("clinic_ratecount") + 1
+        assert after == before
+        assert list(RateCount.objects.values_list("bucket", "count")) == [("screen", 5)]
+        assert RateCount.objects.get().key == keyed_hash("address", "127.0.0.1")
         assert (RedFlagScreen.objects.count(), Consultation.objects.count(), Patient.objects.count()) == (0, 0, 0)
         assert not Session.objects.exists()
         assert dict(self.client.session) == {}

@@ -15,7 +15,16 @@ from consultations.booking import services as booking_services
 from consultations.booking.availability import SlotUnavailable, is_overlap
 from consultations.booking.services import FormAlreadyUsed, PatientDetails, request_consultation
 from consultations.models import Consultation, Patient, TimeOff
-from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, screened, sign_in
+from tests.factories import (
+    form_shown_earlier,
+    make_consultation,
+    make_location,
+    make_rule,
+    make_surgeon,
+    make_user,
+    screened,
+    sign_in,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 MONDAY = date(2026, 3, 9)
@@ -212,6 +221,7 @@ class RequestPagesTests(TestCase):
         values = {
             "slot": f"{NINE.isoformat()}|albany",
             "idempotency_key": str(uuid.uuid4()),
+            **form_shown_earlier(),
             "first_name": "Robin",
             "last_name": "Fictional",
             "date_of_birth": "1968-04-02",

@@ -32,7 +32,16 @@ from consultations.models import (
     WaitlistOffer,
 )
 from tests.consultations.booking.test_concurrency import run_at_once
-from tests.factories import make_consultation, make_location, make_rule, make_surgeon, make_user, screened, sign_in
+from tests.factories import (
+    form_shown_earlier,
+    make_consultation,
+    make_location,
+    make_rule,
+    make_surgeon,
+    make_user,
+    screened,
+    sign_in,
+)
 
 Status = Consultation.Status
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # Monday 10:00 EST
@@ -65,6 +74,7 @@ class JoiningTheWaitlistTests(WaitlistTestCase):
         values = {
             "slot": f"{NEXT_MONDAY.isoformat()}|albany",
             "idempotency_key": str(uuid.uuid4()),
+            **form_shown_earlier(),
             "first_name": "Robin",
             "last_name": "Fictional",
             "date_of_birth": "1968-04-02",
