@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import migrations, models
 
-
 # The canonical content and chain of consultations/chain.py, spelled in SQL: keep the two the same (the tests of
 # verify_access_log fail when they differ).
 CANONICAL_SQL = r"""
