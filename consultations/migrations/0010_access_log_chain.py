@@ -44,8 +44,10 @@ LINK_SQL = r"""
 -- and others do not. The function is VOLATILE: in READ COMMITTED its SELECT, run after the lock is granted,
 -- sees the tail the previous holder committed. (Under REPEATABLE READ it would not; the unique (chain, seq)
 -- constraint then refuses the insert rather than fork the chain.)
+-- The tail is always read through the (chain, seq) index: a plan cached while the table was small would
+-- otherwise scan the whole table for every row of a large bulk insert.
 CREATE FUNCTION consultations_accesslog_link() RETURNS trigger
-    LANGUAGE plpgsql VOLATILE AS $$
+    LANGUAGE plpgsql VOLATILE SET enable_seqscan = off AS $$
     DECLARE
         day date := (NEW.at AT TIME ZONE 'UTC')::date;
         shard integer := pg_backend_pid() % 4;
