@@ -7,6 +7,7 @@ the files weigh; the caller checks access and logs the export.
 
 import io
 import json
+import logging
 import shutil
 import zipfile
 from tempfile import SpooledTemporaryFile
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from consultations.models import Consultation, Intake, Patient, Upload
 from consultations.uploads import download_name
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "spine-consultations patient export, version 1"
 # Above this the archive moves from memory to a temporary file on disk.
@@ -40,11 +43,13 @@ def _record(obj: models.Model) -> dict[str, Any]:
     return record
 
 
-def _upload(upload: Upload) -> dict[str, Any]:
+def _upload(upload: Upload, missing: set[int]) -> dict[str, Any]:
+    if upload.pk in missing:
+        return _record(upload) | {"file": None, "file_missing": True}
     return _record(upload) | {"file": f"files/{download_name(upload)}"}
 
 
-def _intake(intake: Intake) -> dict[str, Any]:
+def _intake(intake: Intake, missing: set[int]) -> dict[str, Any]:
     review = getattr(intake, "review", None)
     return _record(intake) | {
         "operations": [_record(row) for row in intake.operations.all()],
@@ -63,13 +68,13 @@ def _intake(intake: Intake) -> dict[str, Any]:
             for response in intake.responses.all()
         ],
         "earlier_versions": [_record(version) for version in intake.versions.all()],
-        "uploads": [_upload(upload) for upload in intake.uploads.all()],
+        "uploads": [_upload(upload, missing) for upload in intake.uploads.all()],
         "review": _record(review) if review else None,
         "questions": [_record(question) for question in intake.information_requests.all()],
     }
 
 
-def _consultation(consultation: Consultation) -> dict[str, Any]:
+def _consultation(consultation: Consultation, missing: set[int]) -> dict[str, Any]:
     coverage = getattr(consultation, "coverage", None)
     referral = getattr(consultation, "referral", None)
     intake = getattr(consultation, "intake", None)
@@ -79,9 +84,9 @@ def _consultation(consultation: Consultation) -> dict[str, Any]:
         "location": consultation.location.name,
         "coverage": _record(coverage) if coverage else None,
         "referral": _record(referral) if referral else None,
-        "documents": [_upload(upload) for upload in consultation.documents.all()],
+        "documents": [_upload(upload, missing) for upload in consultation.documents.all()],
         "messages_sent": [_record(message) for message in consultation.sent_messages.all()],
-        "intake": _intake(intake) if intake else None,
+        "intake": _intake(intake, missing) if intake else None,
     }
 
 
@@ -111,23 +116,22 @@ def _consultations(patient: Patient) -> models.QuerySet[Consultation]:
     )
 
 
-def _add_file(archive: zipfile.ZipFile, upload: Upload) -> None:
-    with (
-        upload.file.storage.open(upload.file.name, "rb") as source,
-        archive.open(f"files/{download_name(upload)}", "w") as target,
-    ):
+def _add_file(archive: zipfile.ZipFile, upload: Upload) -> bool:
+    """Copy the stored file into the zip in chunks; False if it is missing from storage."""
+    try:
+        source = upload.file.storage.open(upload.file.name, "rb")
+    except FileNotFoundError:
+        # Our fault, not the patient's: the rest of their data still goes, the JSON says which file is missing.
+        logger.error("Stored upload %s is missing; exported without it", upload.token)
+        return False
+    with source, archive.open(f"files/{download_name(upload)}", "w") as target:
         shutil.copyfileobj(source, target)
+    return True
 
 
 def build_patient_export(*, patient: Patient) -> IO[bytes]:
-    """The zip, rewound to its start. Raises FileNotFoundError if a stored file is missing (our fault)."""
+    """The zip, rewound to its start."""
     consultations = list(_consultations(patient))
-    data = {
-        "format": FORMAT,
-        "exported_at": timezone.now(),
-        "patient": _record(patient),
-        "consultations": [_consultation(consultation) for consultation in consultations],
-    }
     uploads = [
         upload
         for consultation in consultations
@@ -138,9 +142,14 @@ def build_patient_export(*, patient: Patient) -> IO[bytes]:
     ]
     spooled = SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115 (handed to the response, which closes it)
     with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        missing = {upload.pk for upload in uploads if not _add_file(archive, upload)}
+        data = {
+            "format": FORMAT,
+            "exported_at": timezone.now(),
+            "patient": _record(patient),
+            "consultations": [_consultation(consultation, missing) for consultation in consultations],
+        }
         with io.TextIOWrapper(archive.open("patient.json", "w"), encoding="utf-8") as out:
             json.dump(data, out, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        for upload in uploads:
-            _add_file(archive, upload)
     spooled.seek(0)
     return spooled

@@ -128,6 +128,21 @@ class PatientExportTests(TestCase):
 
         assert response.status_code == 404
 
+    def test_a_file_missing_from_storage_is_named_and_the_rest_still_goes(self) -> None:
+        lost = make_upload(self.consultation.intake, REPORT, original_name="lost.pdf")
+        lost.file.storage.delete(lost.file.name)
+        sign_in(self.client, self.admin)
+
+        with self.assertLogs("consultations.export", "ERROR") as logs:
+            response = self.client.get(self.url)
+
+        assert response.status_code == 200
+        data, files = unzip(b"".join(response.streaming_content))
+        uploads = {upload["original_name"]: upload for upload in data["consultations"][0]["intake"]["uploads"]}
+        assert (uploads["lost.pdf"]["file"], uploads["lost.pdf"]["file_missing"]) == (None, True)
+        assert len(files) == 2
+        assert str(lost.token) in logs.output[0] and self.patient.last_name not in logs.output[0]
+
     def test_queries_do_not_grow_with_the_consultations(self) -> None:
         with CaptureQueriesContext(connection) as one:
             build_patient_export(patient=self.patient).close()
