@@ -86,7 +86,7 @@ class ChainTests(TestCase):
         )
 
         assert first.chain == second.chain
-        assert (first.seq, second.seq) == (first.seq, first.seq + 1)
+        assert second.seq == first.seq + 1
         assert second.prev_hash == first.row_hash
         assert second.row_hash == link_hash(first.row_hash, canonical(second))
 
