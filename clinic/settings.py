@@ -255,6 +255,13 @@ INTAKE_MEANINGFUL_CHANGE_POINTS = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE
 INTAKE_MEANINGFUL_CHANGE_PERCENT = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE_PERCENT", "30"))
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 INTAKE_UPLOADS_PER_INTAKE = 10
+# Intake data (histories, their versions, questionnaire answers, uploads, insurance and referral) is removed by
+# `manage.py purge_intake_data` this many whole years after the patient's last consultation. Seven: HIPAA keeps
+# its own documentation six years (45 CFR 164.316(b)(2)); most US states keep an adult's medical record 5 to 10
+# years after the last visit, 7 being common. A practice sets its own state's figure; the access log stays.
+INTAKE_RETENTION_YEARS = int(os.environ.get("DJANGO_INTAKE_RETENTION_YEARS", "7"))
+if INTAKE_RETENTION_YEARS < 1:
+    raise ImproperlyConfigured("DJANGO_INTAKE_RETENTION_YEARS must be a whole number of years, at least 1.")
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",

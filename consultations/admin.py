@@ -46,7 +46,7 @@ class TimeOffAdmin(PracticeTimeMixin, admin.ModelAdmin):
 class PatientAdmin(admin.ModelAdmin):
     list_display = ["last_name", "first_name", "date_of_birth", "email", "phone"]
     search_fields = ["last_name", "first_name", "email", "phone"]
-    readonly_fields = ["access_log"]
+    readonly_fields = ["access_log", "export"]
 
     @admin.display(description="Access log")
     def access_log(self, patient: Patient) -> str:
@@ -54,6 +54,13 @@ class PatientAdmin(admin.ModelAdmin):
             return "-"
         url = reverse("consultations:access-log", args=[patient.pk])
         return format_html('<a href="{}">Every view and download of this patient\'s data</a>', url)
+
+    @admin.display(description="Right of access")
+    def export(self, patient: Patient) -> str:
+        if patient.pk is None:
+            return "-"
+        url = reverse("consultations:patient-export", args=[patient.pk])
+        return format_html('<a href="{}">Download all of this patient\'s data (zip; the download is logged)</a>', url)
 
 
 class ConsultationAdminForm(forms.ModelForm):

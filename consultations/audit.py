@@ -1,5 +1,5 @@
 """Who is acting, and the append-only record of who saw or took a patient's information: access-log entries
-for views, downloads and exports (DOMAIN.md §7)."""
+for views, downloads, exports and retention purges (DOMAIN.md §7)."""
 
 from collections.abc import Iterable
 
@@ -12,6 +12,8 @@ from consultations.models import AccessLog, Consultation, Patient
 
 # A cell a spreadsheet would run as a formula (OWASP's list), kept as text by a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Who the access log names for a purge.
+PURGE_COMMAND = "purge_intake_data"
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser) -> str:
@@ -85,4 +87,15 @@ def record_schedule_export(*, request: HttpRequest, consultations: Iterable[Cons
             role=role,
         )
         for consultation in consultations
+    )
+
+
+def record_purge(*, patient_id: int, what: str) -> AccessLog:
+    """Log the removal of a patient's intake data after the retention period, done by a command, not a person."""
+    return AccessLog.objects.create(
+        username=PURGE_COMMAND,
+        role=AccessLog.Role.SYSTEM,
+        patient_id=patient_id,
+        action=AccessLog.Action.PURGE,
+        what=what,
     )

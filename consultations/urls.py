@@ -106,4 +106,5 @@ urlpatterns = [
     ),
     path("access-log/patients/<int:patient_id>/", access_log.access_log, name="access-log"),
     path("access-log/patients/<int:patient_id>/csv/", access_log.access_log_csv, name="access-log-csv"),
+    path("patients/<int:patient_id>/export/", access_log.patient_export, name="patient-export"),
 ]

@@ -119,6 +119,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "consultations:patient-question": (NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND),
     "consultations:access-log": (SIGN_IN, FORBIDDEN, FORBIDDEN, OK),
     "consultations:access-log-csv": (SIGN_IN, FORBIDDEN, FORBIDDEN, OK),
+    # All of one patient's data in a zip, for their right of access: practice admins only, logged.
+    "consultations:patient-export": (SIGN_IN, FORBIDDEN, FORBIDDEN, OK),
 }
 # The Django admin guards every one of its pages the same way: practice admins only.
 ADMIN_NAMESPACE = (SIGN_IN, SIGN_IN, SIGN_IN, ADMIN_OPEN)

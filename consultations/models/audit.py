@@ -9,14 +9,20 @@ from consultations.models.scheduling import Consultation
 
 
 class AccessLog(models.Model):
-    """One row per view or download of a patient's intake, insurance or referral. A database trigger refuses
-    updates and deletes."""
+    """One row per view or download of a patient's intake, insurance or referral, per export and per purge.
+
+    Database triggers refuse UPDATE, DELETE and TRUNCATE, and link every new row into a hash chain (one of a few
+    per UTC day, `consultations.chain` says how and why): `chain`, `seq`, `prev_hash` and `row_hash` are always
+    computed by PostgreSQL, whatever an INSERT gives, and read back on save. `manage.py verify_access_log`
+    checks them."""
 
     class Role(models.TextChoices):
         PATIENT = "patient", "Patient (signed link)"
         FRONT_DESK = "front_desk", "Front desk"
         SURGEON = "surgeon", "Surgeon"
         ADMIN = "admin", "Administrator"
+        # A management command run by IT (the retention purge), not a person at a page.
+        SYSTEM = "system", "The system"
 
     class Action(models.TextChoices):
         VIEW_INTAKE = "view_intake", "Viewed the intake"
@@ -26,6 +32,7 @@ class AccessLog(models.Model):
         VIEW_COVERAGE = "view_coverage", "Viewed the insurance and referral"
         DOWNLOAD_DOCUMENT = "download_document", "Downloaded an insurance card or referral letter"
         EXPORT = "export", "Exported data"
+        PURGE = "purge", "Removed after the retention period"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Staff are deactivated, never deleted, so the record keeps who it was.
@@ -42,10 +49,19 @@ class AccessLog(models.Model):
     # What exactly: the step, the upload's number. Never the health information itself.
     what = models.CharField(max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    # The hash chain, set by the BEFORE INSERT trigger (the defaults only stand until it runs).
+    chain = models.CharField(max_length=13, editable=False, db_default="")
+    seq = models.PositiveIntegerField(editable=False, db_default=0)
+    prev_hash = models.CharField(max_length=64, editable=False, db_default="")
+    row_hash = models.CharField(max_length=64, editable=False, db_default="")
 
     class Meta:
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["patient", "-at"], name="access_log_patient_at")]
+        constraints = [
+            # One row per link: two appenders that both took the same tail would fork the chain; this refuses it.
+            models.UniqueConstraint(fields=["chain", "seq"], name="access_log_chain_link"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username or self.get_role_display()} {self.get_action_display()}"

@@ -1,11 +1,11 @@
 """For practice admins: every view and download of one patient's data, on a page and as CSV (DOMAIN.md §7),
-as a patient is owed on request."""
+and all of that patient's data as a zip, as a patient is owed on request."""
 
 import csv
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from clinic.roles import ADMIN, role_required
 from consultations.audit import csv_cell, record_export
+from consultations.export import build_patient_export
 from consultations.models import AccessLog, Patient
 
 PER_PAGE = 100
@@ -55,4 +56,22 @@ def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
                 csv_cell(entry.ip),
             ]
         )
+    return response
+
+
+@role_required(ADMIN)
+@require_GET
+@never_cache
+def patient_export(request: HttpRequest, patient_id: int) -> FileResponse:
+    """Everything we hold about the patient, for their right of access; logged before it leaves."""
+    patient = get_object_or_404(Patient, pk=patient_id)
+    record_export(request=request, patient=patient, what="all their data for the right of access (zip)")
+    response = FileResponse(
+        build_patient_export(patient=patient),
+        as_attachment=True,
+        # The file's name says nothing about who the patient is.
+        filename=f"patient-{patient.pk}-data.zip",
+        content_type="application/zip",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return response
