@@ -1,12 +1,14 @@
 """Staff enrolment by invitation: an admin's one-time link sets the password, then the authenticator; an admin can
 reset a second factor, and it is logged."""
 
+import io
 from datetime import timedelta
 
 import time_machine
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError
 from django.test import TestCase
 from django.urls import reverse
@@ -256,3 +258,24 @@ class AdminEnrolmentTests(TestCase):
         rows = {user.username: user.enrolled for user in response.context["cl"].result_list}
         assert rows[self.admin.username] is True
         assert sum(not enrolled for enrolled in rows.values()) == 3
+
+
+class EnrolmentLinkCommandTests(TestCase):
+    def test_the_first_admin_gets_a_link_that_opens_the_enrolment(self) -> None:
+        admin = User.objects.create_superuser("first-admin", "admin@example.com", PASSWORD)
+        out = io.StringIO()
+
+        call_command("enrolment_link", "first-admin", stdout=out)
+
+        link = out.getvalue().strip()
+        assert link.startswith("http") and "/accounts/enrol/" in link
+        response = self.client.get(link.split("8000", 1)[-1])
+        assert response.status_code == 200
+        assert StaffInvitation.objects.get().user == admin
+
+    def test_an_unknown_or_enrolled_user_gets_a_clear_error(self) -> None:
+        enrolled = make_user(role=roles.ADMIN)
+        for username, message in (("nobody", "No active user"), (enrolled.username, "already has an authenticator")):
+            with self.subTest(username=username), self.assertRaisesMessage(CommandError, message):
+                call_command("enrolment_link", username, stdout=io.StringIO())
+        assert not StaffInvitation.objects.exists()
