@@ -1,6 +1,7 @@
 """Small builders for test data. Every person here is fictional."""
 
 import hashlib
+import uuid
 from datetime import date, time, timedelta
 from time import time as now_seconds
 
@@ -41,6 +42,24 @@ PASSWORD = "correct-horse-battery-staple"
 def form_shown_earlier(seconds: float = 60) -> dict[str, str]:
     """The request form's signed "shown at" field, as a person who took `seconds` to fill it would send it."""
     return {SHOWN_AT: shown_at_stamp(now_seconds() - seconds)}
+
+
+def request_form(slot: str, **overrides: str) -> dict[str, str]:
+    """What a patient sends from the request form for `slot` ("ISO start|location slug", as the slot picker
+    sends it): a fictional person who took a minute to fill it in. `overrides` replace or add fields."""
+    return {
+        "slot": slot,
+        "idempotency_key": str(uuid.uuid4()),
+        **form_shown_earlier(),
+        "first_name": "Robin",
+        "last_name": "Fictional",
+        "date_of_birth": "1968-04-02",
+        "email": "robin@example.com",
+        "phone": "(518) 555-0123",
+        "preferred_contact": "email",
+        "visit_type": "in_person",
+        "reason": "Leg pain came back after my fusion.",
+    } | overrides
 
 
 def make_user(*, role: str | None = None, username: str | None = None, enrolled: bool = True) -> User:

@@ -2,7 +2,6 @@
 nothing, say so in neutral words, and count towards the address's limit."""
 
 import time
-import uuid
 from datetime import UTC, datetime
 
 import time_machine
@@ -13,7 +12,7 @@ from django.urls import reverse
 from clinic.models import RateCount
 from consultations.booking.bot_guard import MESSAGE, SALT, shown_at_stamp
 from consultations.models import Consultation, Patient
-from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, screened
+from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, request_form, screened
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany, next Monday
@@ -30,19 +29,7 @@ class BotGuardTests(TestCase):
 
     def post(self, **overrides: str):
         screened(self.client)
-        data = {
-            "slot": f"{NINE.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Fictional test request.",
-        }
+        data = request_form(f"{NINE.isoformat()}|albany", reason="Fictional test request.")
         return self.client.post(DETAILS, data | overrides)
 
     def assert_refused_and_nothing_stored(self, response) -> None:

@@ -15,7 +15,14 @@ from clinic import roles
 from consultations.booking.coverage_forms import CoverageForm
 from consultations.models import Consultation, Coverage, Referral, Upload
 from tests.consultations.intake.test_uploads import ELF, PrivateMediaMixin, image_bytes, pdf_bytes, pdf_of_size
-from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, make_user, screened
+from tests.factories import (
+    make_location,
+    make_rule,
+    make_surgeon,
+    make_user,
+    request_form,
+    screened,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany
@@ -129,19 +136,7 @@ class RequestWithCoverageTests(PrivateMediaMixin, TestCase):
         screened(self.client)
 
     def send(self, **overrides):
-        data = {
-            "slot": f"{NINE.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Leg pain came back after my fusion.",
-        }
+        data = request_form(f"{NINE.isoformat()}|albany")
         with self.captureOnCommitCallbacks(execute=True):
             return self.client.post(
                 reverse("consultations:request-details", args=["ana"]), data | overrides, follow=True

@@ -1,7 +1,6 @@
 """The booking horizon's last day is whole, in the location's zone: the page, the slots API and the request all
 offer and take its evening slots, though they lie more than the horizon's days after the time of day now."""
 
-import uuid
 from datetime import UTC, datetime, time
 
 import time_machine
@@ -9,7 +8,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from consultations.models import Consultation
-from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, screened
+from tests.factories import make_location, make_rule, make_surgeon, request_form, screened
 
 # Monday March 2, 2026 at 16:00 EST. Seven days ahead is Monday March 9 (EDT by then): its 17:30 to 18:30 slots
 # are later than 16:00 EST plus seven days (17:00 EDT), yet on the last day.
@@ -33,19 +32,7 @@ class WholeLastDayTests(TestCase):
         screened(self.client)
 
     def form_data(self, start: datetime) -> dict:
-        return {
-            "slot": f"{start.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Leg pain came back after my fusion.",
-            **form_shown_earlier(),
-        }
+        return request_form(f"{start.isoformat()}|albany")
 
     def test_the_slots_api_lists_the_whole_last_day(self) -> None:
         response = self.client.get(reverse("consultations:api-slots"), {"surgeon": "ana", "start": "2026-03-09"})

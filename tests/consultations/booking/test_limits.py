@@ -14,7 +14,7 @@ from consultations.booking.limits import RequestOrigin, TooManyRequests
 from consultations.booking.services import PatientDetails, request_consultation
 from consultations.models import Consultation, Patient
 from tests.consultations.booking.test_concurrency import run_at_once
-from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon, screened
+from tests.factories import make_location, make_rule, make_surgeon, request_form, screened
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT in Albany, next Monday
@@ -74,19 +74,13 @@ class AddressLimitTests(LimitsSetup):
     def post(self, number: int, **overrides: str):
         # A request sent forgets the screen it passed; the next one passes it again.
         screened(self.client)
-        data = {
-            "slot": f"{slot(number).isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": f"Fictional{number}",
-            "date_of_birth": "1968-04-02",
-            "email": f"robin{number}@example.com",
-            "phone": f"(518) 555-01{number:02d}",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Fictional test request.",
-        }
+        data = request_form(
+            f"{slot(number).isoformat()}|albany",
+            last_name=f"Fictional{number}",
+            email=f"robin{number}@example.com",
+            phone=f"(518) 555-01{number:02d}",
+            reason="Fictional test request.",
+        )
         return self.client.post(reverse("consultations:request-details", args=["ana"]), data | overrides)
 
     def test_one_address_makes_at_most_five_requests_an_hour_and_the_sixth_stores_nothing(self) -> None:

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import time as clock
 from datetime import timedelta
@@ -28,7 +27,7 @@ from clinic.models import RateCount
 from consultations.booking import screening
 from consultations.booking.availability import free_slots_for
 from consultations.models import Consultation
-from tests.factories import form_shown_earlier, make_location, make_rule, make_surgeon
+from tests.factories import make_location, make_rule, make_surgeon, request_form
 
 BURST = 8
 LIMIT = 5
@@ -117,20 +116,14 @@ class BurstAcrossWorkersTests(TransactionTestCase):
         path = reverse("consultations:request-details", args=["ana"])
 
         def send(index: int) -> int:
-            form = {
-                "csrfmiddlewaretoken": CSRF,
-                "slot": slots[index].token,
-                "idempotency_key": str(uuid.uuid4()),
-                **form_shown_earlier(),
-                "first_name": "Robin",
-                "last_name": f"Fictional{index}",
-                "date_of_birth": "1968-04-02",
-                "email": f"robin{index}@example.com",
-                "phone": f"(518) 555-01{index:02d}",
-                "preferred_contact": "email",
-                "visit_type": "in_person",
-                "reason": "Fictional test request.",
-            }
+            form = request_form(
+                slots[index].token,
+                csrfmiddlewaretoken=CSRF,
+                last_name=f"Fictional{index}",
+                email=f"robin{index}@example.com",
+                phone=f"(518) 555-01{index:02d}",
+                reason="Fictional test request.",
+            )
             headers = {"Cookie": cookies, "Content-Type": "application/x-www-form-urlencoded"}
             return server.request("POST", path, urlencode(form), headers).status
 

@@ -33,7 +33,14 @@ from consultations.booking.red_flags import (
 from consultations.booking.services import PatientDetails, request_consultation
 from consultations.links import patient_token
 from consultations.models import Consultation, Patient, RedFlagScreen
-from tests.factories import form_shown_earlier, make_consultation, make_location, make_rule, make_surgeon, screened
+from tests.factories import (
+    make_consultation,
+    make_location,
+    make_rule,
+    make_surgeon,
+    request_form,
+    screened,
+)
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # the next Monday, 09:00 EDT in Albany
@@ -111,19 +118,7 @@ class BookingSetup(TestCase):
         return reverse("consultations:request-details", args=["ana"])
 
     def form_data(self, **overrides: str) -> dict:
-        values = {
-            "slot": f"{NINE.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Leg pain came back after my fusion.",
-        }
+        values = request_form(f"{NINE.isoformat()}|albany")
         return values | overrides
 
 

@@ -16,12 +16,12 @@ from consultations.booking.availability import SlotUnavailable, is_overlap
 from consultations.booking.services import FormAlreadyUsed, PatientDetails, request_consultation
 from consultations.models import Consultation, Patient, TimeOff
 from tests.factories import (
-    form_shown_earlier,
     make_consultation,
     make_location,
     make_rule,
     make_surgeon,
     make_user,
+    request_form,
     screened,
     sign_in,
 )
@@ -218,19 +218,7 @@ class RequestPagesTests(TestCase):
         screened(self.client)
 
     def form_data(self, **overrides) -> dict:
-        values = {
-            "slot": f"{NINE.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Leg pain came back after my fusion.",
-        }
+        values = request_form(f"{NINE.isoformat()}|albany")
         return values | overrides
 
     def test_week_view_lists_free_times_in_local_time(self) -> None:

@@ -33,12 +33,12 @@ from consultations.models import (
 )
 from tests.consultations.booking.test_concurrency import run_at_once
 from tests.factories import (
-    form_shown_earlier,
     make_consultation,
     make_location,
     make_rule,
     make_surgeon,
     make_user,
+    request_form,
     screened,
     sign_in,
 )
@@ -71,19 +71,7 @@ class WaitlistTestCase(TestCase):
 @time_machine.travel(NOW, tick=False)
 class JoiningTheWaitlistTests(WaitlistTestCase):
     def form_data(self, **overrides) -> dict:
-        values = {
-            "slot": f"{NEXT_MONDAY.isoformat()}|albany",
-            "idempotency_key": str(uuid.uuid4()),
-            **form_shown_earlier(),
-            "first_name": "Robin",
-            "last_name": "Fictional",
-            "date_of_birth": "1968-04-02",
-            "email": "robin@example.com",
-            "phone": "(518) 555-0123",
-            "preferred_contact": "email",
-            "visit_type": "in_person",
-            "reason": "Leg pain came back after my fusion.",
-        }
+        values = request_form(f"{NEXT_MONDAY.isoformat()}|albany")
         return values | overrides
 
     def test_the_request_form_offers_the_waitlist(self) -> None:
