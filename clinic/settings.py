@@ -151,6 +151,8 @@ SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the token from the cookie (forms carry it, htmx only GETs), so no script may.
+CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
@@ -67,7 +67,7 @@ def _week_chart(today: date) -> charts.BarChart:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     midnight = datetime.combine(today, time.min, tzinfo=timezone.get_current_timezone())
@@ -93,7 +93,7 @@ def desk_today(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     if not form.is_valid():
@@ -152,7 +152,7 @@ def _desk_consultation(public_id: str) -> Consultation:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     return _consultation_page(request, _desk_consultation(public_id))
 
@@ -240,7 +240,7 @@ def _not_proposed(error: Exception) -> tuple[int, str]:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
     """Pick a free time of this or another surgeon and see the move from where to where; once confirmed (a POST
     with `confirm`), the consultation moves there and the patient is asked."""
@@ -319,7 +319,7 @@ def desk_coverage(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 @never_cache
 def desk_document(request: HttpRequest, public_id: str, document: str) -> HttpResponse:
     """An insurance card photo or a referral letter of this consultation, logged as a download."""

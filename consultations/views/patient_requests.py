@@ -17,7 +17,7 @@ from consultations.review.forms import ReplyForm
 
 
 @patient_link
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_question(request: HttpRequest, token: str, consultation: Consultation, question: UUID) -> HttpResponse:
     found = (
         InformationRequest.objects.filter(intake__consultation=consultation, public_id=question)

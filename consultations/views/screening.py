@@ -52,7 +52,7 @@ def _destination(request: HttpRequest) -> str | None:
     return None
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def screen(request: HttpRequest) -> HttpResponse:
     surgeon = _destination(request)
