@@ -60,11 +60,12 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
     "clinic",
     "consultations",
     "education",
+    # After consultations, whose own `db_worker` (the same worker, with task leases) takes the name.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +182,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still RUNNING this long after it started lost its worker: the next worker runs it again. Keep it well
+# above the longest task (an e-mail: EMAIL_TIMEOUT per connection attempt).
+TASK_LEASE = timedelta(minutes=int(os.environ.get("DJANGO_TASK_LEASE_MINUTES", "10")))
 
 # The site's public address, for links in e-mails (a task has no request to build them from).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
@@ -208,6 +212,8 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS", default=True)
+# Seconds before a silent mail server counts as down (then the send is retried later), never forever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT_SECONDS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "appointments@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -27,7 +27,8 @@ from consultations.desk.coverage_forms import CoverageCheckForm
 from consultations.desk.forms import DeskActionForm, ProposeForm
 from consultations.desk.occupancy import slot_use_by_surgeon
 from consultations.desk.queue import QueueFilterForm, queue_page
-from consultations.models import AccessLog, Consultation, Coverage, Referral, WaitlistEntry
+from consultations.models import AccessLog, Consultation, Coverage, Referral, SentMessage, WaitlistEntry
+from consultations.notify import outbox
 from consultations.uploads import file_response
 
 Status = Consultation.Status
@@ -139,7 +140,7 @@ def _consultation_page(
         "coverage_form": coverage_form or CoverageCheckForm(),
         "consultation": consultation,
         "events": consultation.events.select_related("by"),
-        "sent_messages": consultation.sent_messages.all(),
+        "sent_messages": outbox.with_stuck(consultation.sent_messages.all()),
         "waitlist": WaitlistEntry.objects.filter(consultation=consultation).first(),
         "name_on_file": str(consultation.patient) if str(consultation.patient) != consultation.name_as_typed else "",
         "form": form or DeskActionForm(),
@@ -191,6 +192,21 @@ def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
     messages.success(request, transitions.ACTIONS[action].told.format(name=name, when=_when(consultation)))
     back = DeskActionForm.BACK.get(form.cleaned_data["back"])
     return redirect(back) if back else redirect("consultations:desk-consultation", public_id=consultation.public_id)
+
+
+@role_required(FRONT_DESK, ADMIN)
+@require_POST
+def desk_message_resend(request: HttpRequest, public_id: str, message_id: int) -> HttpResponse:
+    """The messages panel's "send again", for an e-mail that failed or is stuck in the queue."""
+    consultation = _desk_consultation(public_id)
+    message = get_object_or_404(SentMessage.objects.filter(consultation=consultation), pk=message_id)
+    try:
+        outbox.send_again(message=message, by=request.user)
+    except outbox.NotStuck:
+        messages.error(request, f"The e-mail “{message.get_kind_display()}” is sent or on its way already.")
+        return _consultation_page(request, _desk_consultation(public_id), status=409)
+    messages.success(request, f"The e-mail “{message.get_kind_display()}” is queued to be sent again.")
+    return redirect("consultations:desk-consultation", public_id=consultation.public_id)
 
 
 def asked_first_day(request: HttpRequest) -> date:
