@@ -39,6 +39,8 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret"
 
 PRACTICE_NAME = os.environ.get("PRACTICE_NAME", "Spine Consultations")
+# The number patients are told to call when the site cannot help them (the 503 page needs it without a database).
+PRACTICE_PHONE = os.environ.get("PRACTICE_PHONE", "")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -70,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that loses the database answers 503 (clinic.views.server_error does it for the middleware below).
+    "clinic.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

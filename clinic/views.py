@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 
-from clinic import services
+from clinic import outage, services
 from clinic.forms import CodeForm, DirectoryFilterForm, EnrolForm, SignInForm
 from clinic.models import Credential, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
@@ -89,6 +90,13 @@ def credentials_to_reverify(request: HttpRequest) -> HttpResponse:
         Credential.objects.needing_reverification().select_related("surgeon").order_by("expires_on", "verified_on")
     )
     return render(request, "clinic/credentials_to_reverify.html", {"credentials": credentials})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or the plain 503 page when what failed was the database (in a middleware too)."""
+    if outage.database_is_down():
+        return outage.unavailable_response()
+    return defaults.server_error(request)
 
 
 @require_safe
