@@ -1,6 +1,8 @@
 """No e-mail is lost with a worker: a send task left RUNNING past its lease (the worker killed) is taken back by the
 next worker and sent once; a task run twice never sends twice."""
 
+import threading
+import time
 from datetime import timedelta
 
 from django.core import mail
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from consultations.management.commands import db_worker
 from consultations.models import SentMessage
 from consultations.notify import tasks
 from consultations.notify.leases import reclaim_expired_tasks
@@ -113,3 +116,34 @@ class TaskLeaseTests(TransactionTestCase):
         assert reclaim_expired_tasks() == 1
         assert reclaim_expired_tasks() == 0
         assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"READY", "RUNNING"}
+
+
+class RunningWorkerLeaseTests(TransactionTestCase):
+    def test_a_running_worker_keeps_taking_back_expired_tasks(self) -> None:
+        """The worker's lease keeper, on its own thread and connection, as beside a long-running worker."""
+        albany = make_location()
+        consultation = make_consultation(make_surgeon(locations=[albany]), albany, timezone.now() + timedelta(days=7))
+        with override_settings(TASKS=DB_TASKS, TASK_LEASE=timedelta(seconds=2)):
+            with transaction.atomic():
+                tasks.queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
+            task = DBTaskResult.objects.get()
+            task.claim("killed-worker")
+            DBTaskResult.objects.filter(pk=task.pk).update(started_at=timezone.now() - timedelta(minutes=1))
+            stop = threading.Event()
+            keeper = threading.Thread(
+                target=db_worker._keep_reclaiming, args=(stop,), kwargs={"backend_name": "default"}
+            )
+            keeper.start()
+            try:
+                # It checks every second with this lease; wait for it, up to a generous bound.
+                for _ in range(100):
+                    task.refresh_from_db()
+                    if task.status == TaskResultStatus.READY:
+                        break
+                    time.sleep(0.1)
+            finally:
+                stop.set()
+                keeper.join()
+
+        assert task.status == TaskResultStatus.READY
+        assert mail.outbox == []  # taken back, for the next worker to run; not run by the keeper itself
