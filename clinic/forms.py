@@ -17,6 +17,18 @@ class SignInForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update(autocomplete="username", autocapitalize="none")
         self.fields["password"].widget.attrs.update(autocomplete="current-password")
 
+    def clean_username(self) -> str:
+        # Django sets the field's max_length without its validator, so an overlong name would reach
+        # authenticate() and django-axes, which cannot store it (a 255-character column): refuse it here.
+        username = self.cleaned_data["username"]
+        if len(username) > self.username_field.max_length:
+            raise forms.ValidationError(
+                "A username has at most %(limit)d characters.",
+                code="max_length",
+                params={"limit": self.username_field.max_length},
+            )
+        return username
+
     def confirm_login_allowed(self, user: AbstractBaseUser) -> None:
         """A password alone never leads to enrolment: whoever knew it would own the second factor. Only an admin's
         invitation (clinic.services.invite_to_enrol) sets one up."""

@@ -39,6 +39,8 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret"
 
 PRACTICE_NAME = os.environ.get("PRACTICE_NAME", "Spine Consultations")
+# The number patients are told to call when the site cannot help them (the 503 page needs it without a database).
+PRACTICE_PHONE = os.environ.get("PRACTICE_PHONE", "")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
@@ -60,15 +62,18 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
-    "django_tasks",
-    "django_tasks_db",
     "clinic",
     "consultations",
     "education",
+    # After consultations, whose own `db_worker` (the same worker, with task leases) takes the name.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A view that loses the database answers 503 (clinic.views.server_error does it for the middleware below).
+    "clinic.outage.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -161,6 +166,8 @@ SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the token from the cookie (forms carry it, htmx only GETs), so no script may.
+CSRF_COOKIE_HTTPONLY = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -189,6 +196,9 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A task still RUNNING this long after it started lost its worker: the next worker runs it again. Keep it well
+# above the longest task (an e-mail: EMAIL_TIMEOUT per connection attempt).
+TASK_LEASE = timedelta(minutes=int(os.environ.get("DJANGO_TASK_LEASE_MINUTES", "10")))
 
 # The site's public address, for links in e-mails (a task has no request to build them from).
 SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000")
@@ -272,6 +282,8 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS", default=True)
+# Seconds before a silent mail server counts as down (then the send is retried later), never forever.
+EMAIL_TIMEOUT = int(os.environ.get("DJANGO_EMAIL_TIMEOUT_SECONDS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "appointments@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

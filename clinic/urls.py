@@ -39,3 +39,5 @@ urlpatterns = [
     path("robots.txt", education_views.robots_txt, name="robots"),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "clinic.views.server_error"

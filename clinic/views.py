@@ -14,11 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views import defaults
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 
-from clinic import ratelimit, services
+from clinic import outage, ratelimit, services
 from clinic.forms import NO_AUTHENTICATOR, CodeForm, DirectoryFilterForm, EnrolForm, InvitationPasswordForm, SignInForm
 from clinic.models import Credential, StaffInvitation, Surgeon, SurgeonProcedure
 from clinic.roles import ADMIN, FRONT_DESK, role_required, second_factor_url, start_url
@@ -26,17 +27,17 @@ from clinic.schema import json_for_script, physician_json_ld
 from consultations.booking.availability import first_free_slots
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/privacy.html")
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/home.html")
 
 
-@require_GET
+@require_safe
 def surgeon_list(request: HttpRequest) -> HttpResponse:
     listed = Surgeon.objects.listed()
     form = DirectoryFilterForm(request.GET or None, languages=listed.languages())
@@ -46,7 +47,7 @@ def surgeon_list(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/surgeon_list.html", {"form": form, "cards": cards})
 
 
-@require_GET
+@require_safe
 def surgeon_detail(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(
         Surgeon.objects.listed().prefetch_related(
@@ -69,7 +70,7 @@ def surgeon_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "clinic/surgeon_detail.html", context)
 
 
-@require_GET
+@require_safe
 def surgeon_photo(request: HttpRequest, slug: str) -> FileResponse:
     surgeon = get_object_or_404(Surgeon.objects.listed().exclude(photo=""), slug=slug)
     try:
@@ -82,7 +83,7 @@ def surgeon_photo(request: HttpRequest, slug: str) -> FileResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def credentials_to_reverify(request: HttpRequest) -> HttpResponse:
     credentials = (
         Credential.objects.needing_reverification().select_related("surgeon").order_by("expires_on", "verified_on")
@@ -90,7 +91,14 @@ def credentials_to_reverify(request: HttpRequest) -> HttpResponse:
     return render(request, "clinic/credentials_to_reverify.html", {"credentials": credentials})
 
 
-@require_GET
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's 500 page, or the plain 503 page when what failed was the database (in a middleware too)."""
+    if outage.database_is_down():
+        return outage.unavailable_response()
+    return defaults.server_error(request)
+
+
+@require_safe
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     try:
@@ -112,7 +120,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @ratelimit.limit_anonymous_writes("sign-in")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request, data=request.POST or None)
@@ -129,14 +137,14 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-@require_GET
+@require_safe
 @login_required
 def start(request: HttpRequest) -> HttpResponse:
     return redirect(start_url(request.user))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def second_factor(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
@@ -176,7 +184,7 @@ def _unusable(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 @ratelimit.limit_anonymous_writes("sign-in")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def enrol(request: HttpRequest, invitation: str) -> HttpResponse:
     """An admin's one-time invitation: first the person's own password, then their authenticator app; the first

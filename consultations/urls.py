@@ -54,6 +54,11 @@ urlpatterns = [
     path("desk/consultations/<uuid:public_id>/", desk.desk_consultation, name="desk-consultation"),
     path("desk/consultations/<uuid:public_id>/status/", desk.desk_status, name="desk-status"),
     path("desk/consultations/<uuid:public_id>/propose/", desk.desk_propose, name="desk-propose"),
+    path(
+        "desk/consultations/<uuid:public_id>/messages/<int:message_id>/send-again/",
+        desk.desk_message_resend,
+        name="desk-message-resend",
+    ),
     path("desk/consultations/<uuid:public_id>/insurance/", desk.desk_coverage, name="desk-coverage"),
     path(
         "desk/consultations/<uuid:public_id>/documents/<uuid:document>/",

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic import ratelimit
 from clinic.models import Procedure, Surgeon
@@ -17,7 +17,7 @@ from education.rendering import marked_snippet
 from education.schema import medical_web_page_json_ld
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     articles = Article.objects.published().only("title", "slug", "category", "summary")
     by_category = {category: [] for category in Article.Category}
@@ -27,7 +27,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "education/index.html", {"categories": categories, "form": SearchForm()})
 
 
-@require_GET
+@require_safe
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.published()
@@ -60,7 +60,7 @@ class SearchResult:
     snippet: SafeString
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     text = form.cleaned_data["q"] if form.is_valid() else ""
@@ -84,11 +84,11 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @ratelimit.limit_anonymous_writes("self-check")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def self_check(request: HttpRequest) -> HttpResponse:
     """Nothing answered here is stored, logged or put in the session; the answers live for this request only."""
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "education/self_check.html", {"form": SelfCheckForm()})
     form = SelfCheckForm(request.POST)
     advice = form.advice()
@@ -102,7 +102,7 @@ def self_check(request: HttpRequest) -> HttpResponse:
     return render(request, "education/self_check_result.html", {"articles": articles})
 
 
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     """Search engines may read every public page; staff pages are no business of theirs."""
     lines = [

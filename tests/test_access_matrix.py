@@ -84,6 +84,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # The desk's status buttons post here; the role is checked before the method, so others learn nothing.
     "consultations:desk-status": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     "consultations:desk-propose": (SIGN_IN, OK, FORBIDDEN, OK),
+    # "Send again" for a stuck e-mail is posted from the messages panel; the role is checked first.
+    "consultations:desk-message-resend": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     # The desk's check of the insurance is posted from the consultation's page; the role is checked first.
     "consultations:desk-coverage": (SIGN_IN, NOT_ALLOWED, FORBIDDEN, NOT_ALLOWED),
     # A card photo or referral letter: the desk's and the admin's, logged; the sample one does not exist.
@@ -147,6 +149,7 @@ SAMPLE_KWARGS = {
     "document": "00000000-0000-4000-8000-000000000006",
     "step": "about",
     "invitation": "not-a-real-invitation",
+    "message_id": "1",
 }
 
 

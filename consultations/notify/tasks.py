@@ -69,41 +69,55 @@ def _history_sent(consultation: Consultation) -> bool:
     return Intake.objects.filter(consultation=consultation).exclude(status=Intake.Status.IN_PROGRESS).exists()
 
 
-def _deliver(sent: SentMessage, *, attempt: int) -> bool:
-    """Send and record how it went in the messages panel; False when it should be tried again later."""
-    sent.attempts = attempt + 1
+def _deliver(sent: SentMessage, *, attempt: int) -> Exception | None:
+    """Send and record how it went in the messages panel; the error when the mail server refused it."""
+    sent.attempts += 1
     try:
         emails.email_for(sent).send()
     except (SMTPException, OSError) as error:
         sent.last_error = f"{type(error).__name__}: {error}"[:300]
-        given_up = attempt >= len(RETRY_DELAYS)
-        sent.state = SentMessage.State.FAILED if given_up else SentMessage.State.QUEUED
+        sent.state = SentMessage.State.FAILED if attempt >= len(RETRY_DELAYS) else SentMessage.State.QUEUED
         sent.save(update_fields=["attempts", "last_error", "state"])
-        if given_up:
-            logger.error(
-                "Giving up on an e-mail for consultation %s after %s attempts", sent.consultation_id, attempt + 1
-            )
-            raise
-        logger.warning("Mail server unavailable; e-mail for consultation %s will be retried", sent.consultation_id)
-        return False
+        return error
     sent.state, sent.sent_at = SentMessage.State.SENT, timezone.now()
     sent.save(update_fields=["attempts", "state", "sent_at"])
     if sent.question_id is not None:
         InformationRequest.objects.filter(pk=sent.question_id).update(emailed_at=sent.sent_at)
-    return True
+    return None
 
 
 @task()
 def send_message(message_id: int, attempt: int = 0) -> None:
-    """Send the e-mail a queued `SentMessage` row stands for, as the consultation is now."""
-    sent = SentMessage.objects.select_related(
-        "consultation__surgeon", "consultation__location", "consultation__patient", "offer__location", "question"
-    ).get(pk=message_id)
-    if sent.state in (SentMessage.State.SENT, SentMessage.State.SKIPPED):
-        return  # a task run twice never sends twice
-    if _no_longer_needed(sent):
-        sent.state = SentMessage.State.SKIPPED
-        sent.save(update_fields=["state"])
-        return
-    if not _deliver(sent, attempt=attempt):
-        send_message.using(run_after=timezone.now() + RETRY_DELAYS[attempt]).enqueue(message_id, attempt + 1)
+    """Send the e-mail a queued `SentMessage` row stands for, as the consultation is now.
+
+    Idempotent: the row is locked while it is checked, sent and marked, so a task run twice (a retry, a copy queued
+    by "send again", a task taken back from a worker past its lease) sends once; the second finds it sent. The one
+    gap is a worker killed after the mail server accepted the message and before the row is committed as sent:
+    the row is still queued, so the task runs again and the patient may get the e-mail twice. We chose that
+    (at least once) over the reverse (at most once, where such a crash would lose the e-mail without a trace)."""
+    with transaction.atomic():
+        sent = (
+            SentMessage.objects.select_for_update(of=("self",))
+            .select_related(
+                "consultation__surgeon",
+                "consultation__location",
+                "consultation__patient",
+                "offer__location",
+                "question",
+            )
+            .get(pk=message_id)
+        )
+        if sent.state != SentMessage.State.QUEUED:
+            return  # sent, skipped, or given up (the desk's "send again" queues it anew)
+        if _no_longer_needed(sent):
+            sent.state = SentMessage.State.SKIPPED
+            sent.save(update_fields=["state"])
+            return
+        error = _deliver(sent, attempt=attempt)
+        if error is not None and sent.state == SentMessage.State.QUEUED:
+            # In the same transaction as the row's state, so the retry cannot be lost between the two.
+            send_message.using(run_after=timezone.now() + RETRY_DELAYS[attempt]).enqueue(message_id, attempt + 1)
+            logger.warning("Mail server unavailable; e-mail for consultation %s will be retried", sent.consultation_id)
+    if error is not None and sent.state == SentMessage.State.FAILED:
+        logger.error("Giving up on an e-mail for consultation %s after %s attempts", sent.consultation_id, attempt + 1)
+        raise error

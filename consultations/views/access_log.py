@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from clinic.roles import ADMIN, role_required
 from consultations.audit import csv_cell, record_export
@@ -24,7 +24,7 @@ def _entries(patient: Patient) -> QuerySet[AccessLog]:
 
 
 @role_required(ADMIN)
-@require_GET
+@require_safe
 @never_cache
 def access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
@@ -33,7 +33,7 @@ def access_log(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(ADMIN)
-@require_GET
+@require_safe
 @never_cache
 def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The whole log as CSV. The export is itself logged first, so it appears in what it exports."""
@@ -60,7 +60,7 @@ def access_log_csv(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @role_required(ADMIN)
-@require_GET
+@require_safe
 @never_cache
 def patient_export(request: HttpRequest, patient_id: int) -> FileResponse:
     """Everything we hold about the patient, for their right of access; logged before it leaves."""

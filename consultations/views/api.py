@@ -3,7 +3,7 @@
 import json
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from consultations.booking.availability import public_free_slots
 from consultations.booking.forms import SlotQueryForm
@@ -11,7 +11,7 @@ from consultations.booking.forms import SlotQueryForm
 DEFAULT_DAYS = 7
 
 
-@require_GET
+@require_safe
 def slots(request: HttpRequest) -> HttpResponse:
     """`?surgeon=<slug>&start=YYYY-MM-DD&days=N`: free slots in time order, in one query."""
     form = SlotQueryForm(request.GET)

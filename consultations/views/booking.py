@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic import ratelimit
 from clinic.models import Location, Procedure, Surgeon
@@ -92,7 +92,7 @@ def _first_available_week(
 
 
 @screen_required
-@require_GET
+@require_safe
 def request_start(request: HttpRequest) -> HttpResponse:
     """Choose a surgeon, or see the earliest times across the surgeons matching a procedure and location."""
     form = FindSlotsForm(request.GET or None)
@@ -124,7 +124,7 @@ def request_start(request: HttpRequest) -> HttpResponse:
 
 
 @screen_required
-@require_GET
+@require_safe
 def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
     first = _first_available_week(surgeon) if request.GET.get("first") else None
@@ -137,14 +137,14 @@ def pick_slot(request: HttpRequest, slug: str) -> HttpResponse:
 @screen_required
 @ratelimit.limit_anonymous_writes("request-form")
 @ratelimit.limit_anonymous_uploads("upload")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_details(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon.objects.bookable(), slug=slug)
     form = RequestForm(request.POST or None, request.FILES or None, initial={"slot": request.GET.get("slot", "")})
     alternatives: list[Slot] = []
-    if request.method == "GET" and not request.GET.get("slot"):
+    if request.method != "POST" and not request.GET.get("slot"):
         return redirect("consultations:pick-slot", slug=slug)
-    status = 200 if request.method == "GET" else 400
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and not form.is_valid() and form.guard_tripped:
         # Counted as a request made, so that a script learns nothing from the answer and soon meets the limit.
         hit = ratelimit.count(bucket="request", key=ratelimit.address_key(request))
@@ -221,20 +221,20 @@ def _chosen_slot(form: RequestForm) -> dict | None:
 
 
 @patient_link
-@require_GET
+@require_safe
 def request_sent(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     return render(request, "consultations/request_sent.html", {"consultation": consultation, "token": token})
 
 
 @patient_link
-@require_GET
+@require_safe
 def my_consultation(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     return render(request, "consultations/my_consultation.html", {"consultation": consultation, "token": token})
 
 
 @patient_link
 @ratelimit.limit_anonymous_writes("patient-link")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     if not consultation.is_changeable:
         # Over, cancelled or declined: the link still shows it (see links.patient_link), but there is nothing to cancel.
@@ -255,7 +255,7 @@ def cancel(request: HttpRequest, token: str, consultation: Consultation) -> Http
 
 @patient_link
 @ratelimit.limit_anonymous_writes("patient-link")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reschedule(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """The week's free times; a time chosen (?slot=) shows the move from where to where, made only once confirmed
     (a POST with `confirm`), so that a mis-tap on a phone moves nothing."""

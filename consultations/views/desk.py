@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
@@ -28,7 +28,8 @@ from consultations.desk.forms import DeskActionForm, ProposeForm, SurgeonAndPlac
 from consultations.desk.occupancy import slot_use_by_surgeon
 from consultations.desk.queue import QueueFilterForm, queue_page
 from consultations.desk.today import today_page
-from consultations.models import AccessLog, Consultation, Coverage, Referral, WaitlistEntry
+from consultations.models import AccessLog, Consultation, Coverage, Referral, SentMessage, WaitlistEntry
+from consultations.notify import outbox
 from consultations.uploads import file_response
 
 Status = Consultation.Status
@@ -77,7 +78,7 @@ def _week_chart(today: date) -> charts.BarChart:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_today(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = SurgeonAndPlaceForm(request.GET)
@@ -97,7 +98,7 @@ def desk_today(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     if not form.is_valid():
@@ -140,7 +141,7 @@ def _consultation_page(
         "coverage_form": coverage_form or CoverageCheckForm(),
         "consultation": consultation,
         "events": consultation.events.select_related("by"),
-        "sent_messages": consultation.sent_messages.all(),
+        "sent_messages": outbox.with_stuck(consultation.sent_messages.all()),
         "waitlist": WaitlistEntry.objects.filter(consultation=consultation).first(),
         "name_on_file": str(consultation.patient) if str(consultation.patient) != consultation.name_as_typed else "",
         "form": form or DeskActionForm(),
@@ -153,7 +154,7 @@ def _desk_consultation(public_id: str) -> Consultation:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_consultation(request: HttpRequest, public_id: str) -> HttpResponse:
     return _consultation_page(request, _desk_consultation(public_id))
 
@@ -192,6 +193,21 @@ def desk_status(request: HttpRequest, public_id: str) -> HttpResponse:
     messages.success(request, transitions.ACTIONS[action].told.format(name=name, when=_when(consultation)))
     back = DeskActionForm.BACK.get(form.cleaned_data["back"])
     return redirect(back) if back else redirect("consultations:desk-consultation", public_id=consultation.public_id)
+
+
+@role_required(FRONT_DESK, ADMIN)
+@require_POST
+def desk_message_resend(request: HttpRequest, public_id: str, message_id: int) -> HttpResponse:
+    """The messages panel's "send again", for an e-mail that failed or is stuck in the queue."""
+    consultation = _desk_consultation(public_id)
+    message = get_object_or_404(SentMessage.objects.filter(consultation=consultation), pk=message_id)
+    try:
+        outbox.send_again(message=message, by=request.user)
+    except outbox.NotStuck:
+        messages.error(request, f"The e-mail “{message.get_kind_display()}” is sent or on its way already.")
+        return _consultation_page(request, _desk_consultation(public_id), status=409)
+    messages.success(request, f"The e-mail “{message.get_kind_display()}” is queued to be sent again.")
+    return redirect("consultations:desk-consultation", public_id=consultation.public_id)
 
 
 def asked_first_day(request: HttpRequest) -> date:
@@ -241,7 +257,7 @@ def _not_proposed(error: Exception) -> tuple[int, str]:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_propose(request: HttpRequest, public_id: str) -> HttpResponse:
     """Pick a free time of this or another surgeon and see the move from where to where; once confirmed (a POST
     with `confirm`), the consultation moves there and the patient is asked."""
@@ -320,7 +336,7 @@ def desk_coverage(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 @never_cache
 def desk_document(request: HttpRequest, public_id: str, document: str) -> HttpResponse:
     """An insurance card photo or a referral letter of this consultation, logged as a download."""

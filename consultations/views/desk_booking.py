@@ -38,7 +38,7 @@ def _free_times(surgeon: Surgeon, first_day: date) -> dict:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_book(request: HttpRequest) -> HttpResponse:
     surgeons = list(Surgeon.objects.order_by("last_name", "first_name"))
     chosen = request.POST.get("surgeon") or request.GET.get("surgeon", "")

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.roles import ADMIN, FRONT_DESK, role_required
 from consultations.desk.forms import PatientSearchForm
@@ -63,7 +63,7 @@ def _matching(form: PatientSearchForm) -> QuerySet[Patient]:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_patients(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.POST if request.method == "POST" else None)
     context: dict = {"form": form, "searched": False}
@@ -76,7 +76,7 @@ def desk_patients(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     consultations = patient.consultations.for_desk().order_by("-start")

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.models import Location, Surgeon
 from clinic.roles import ADMIN, FRONT_DESK, role_required
@@ -102,7 +102,7 @@ def _schedules(
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_schedule(request: HttpRequest) -> HttpResponse:
     defaults = {"day": timezone.localdate().isoformat(), "view": "day"}
     form = ScheduleForm(defaults | {key: value for key, value in request.GET.items() if value})
@@ -136,7 +136,7 @@ def desk_schedule(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
     form = ScheduleCsvForm(request.GET)
     if not form.is_valid():
@@ -174,7 +174,7 @@ def desk_schedule_csv(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_availability(request: HttpRequest) -> HttpResponse:
     surgeons = Surgeon.objects.order_by("last_name", "first_name").prefetch_related(
         "availability_rules__location",
@@ -221,21 +221,21 @@ def _surgeon_context(surgeon: Surgeon) -> dict:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_availability_surgeon(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     return render(request, "consultations/desk/availability_surgeon.html", _surgeon_context(surgeon))
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_rule_add(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     return _rule_form(request, AvailabilityRule(surgeon=surgeon), done="added")
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_rule_edit(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
     return _rule_form(request, rule, done="changed")
@@ -255,7 +255,7 @@ def _rule_form(request: HttpRequest, rule: AvailabilityRule, *, done: str) -> Ht
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_rule_end(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = get_object_or_404(AvailabilityRule.objects.select_related("surgeon", "location"), pk=rule_id)
     hours = schedule.rule_hours(rule, timezone.localdate())
@@ -270,7 +270,7 @@ def desk_rule_end(request: HttpRequest, rule_id: int) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
     surgeon = get_object_or_404(Surgeon, slug=slug)
     form = TimeOffForm(_posted(request), instance=TimeOff(surgeon=surgeon))
@@ -292,7 +292,7 @@ def desk_time_off_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_GET
+@require_safe
 def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
     affected = services.time_off_affects(time_off).for_desk()
@@ -301,7 +301,7 @@ def desk_time_off(request: HttpRequest, time_off_id: int) -> HttpResponse:
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_time_off_remove(request: HttpRequest, time_off_id: int) -> HttpResponse:
     time_off = get_object_or_404(TimeOff.objects.select_related("surgeon"), pk=time_off_id)
     if request.method == "POST":

@@ -11,7 +11,7 @@ from consultations.desk.forms import SpamGroupForm
 
 
 @role_required(FRONT_DESK, ADMIN)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def desk_spam(request: HttpRequest) -> HttpResponse:
     form = SpamGroupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic import ratelimit
 from consultations.audit import record_access
@@ -68,7 +68,7 @@ def _save(request: HttpRequest, *, intake: Intake, token: str, step: str, step_f
 
 
 @patient_link
-@require_GET
+@require_safe
 def intake_start(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """The first step not yet saved, or the review page when every step has been."""
     intake = services.open_intake(consultation=consultation)
@@ -81,7 +81,7 @@ def intake_start(request: HttpRequest, token: str, consultation: Consultation) -
 @patient_link
 @ratelimit.limit_anonymous_writes("intake")
 @ratelimit.limit_anonymous_uploads("upload")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake_step(request: HttpRequest, token: str, consultation: Consultation, step: str) -> HttpResponse:
     if step not in STEPS_BY_SLUG:
         raise Http404
@@ -118,7 +118,7 @@ def intake_step(request: HttpRequest, token: str, consultation: Consultation, st
 
 @patient_link
 @ratelimit.limit_anonymous_writes("intake")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def intake_review(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     """Everything entered, step by step, and the button that submits it."""
     intake = services.open_intake(consultation=consultation)
@@ -159,7 +159,7 @@ def intake_review(request: HttpRequest, token: str, consultation: Consultation) 
 
 
 @patient_link
-@require_GET
+@require_safe
 def intake_upload(request: HttpRequest, token: str, consultation: Consultation, upload: UUID) -> HttpResponse:
     intake = services.open_intake(consultation=consultation)
     found = get_object_or_404(intake.uploads, token=upload)

@@ -3,7 +3,7 @@ answer is the same whether or not we know them; only a match gets an e-mail."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic import ratelimit
 from consultations.booking import services
@@ -11,7 +11,7 @@ from consultations.booking.forms import ResendLinkForm
 
 
 @ratelimit.limit_anonymous_writes("link-resend")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def resend_link(request: HttpRequest) -> HttpResponse:
     form = ResendLinkForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -22,6 +22,6 @@ def resend_link(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/resend_link.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
-@require_GET
+@require_safe
 def resend_link_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/resend_link_sent.html")

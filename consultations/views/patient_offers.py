@@ -15,7 +15,7 @@ from consultations.models import Consultation, WaitlistOffer
 
 @patient_link
 @ratelimit.limit_anonymous_writes("patient-link")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def proposal(request: HttpRequest, token: str, consultation: Consultation) -> HttpResponse:
     if not consultation.awaiting_patient:
         messages.info(request, "There is no proposed time waiting for your answer. Your consultation is below.")
@@ -48,7 +48,7 @@ def _still_open(offer: WaitlistOffer, consultation: Consultation) -> bool:
 
 @patient_link
 @ratelimit.limit_anonymous_writes("patient-link")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def waitlist_offer(request: HttpRequest, token: str, consultation: Consultation, offer_id: str) -> HttpResponse:
     offer = (
         WaitlistOffer.objects.select_related("location", "entry")

@@ -20,7 +20,7 @@ from consultations.review.forms import ReplyForm
 @patient_link
 @ratelimit.limit_anonymous_writes("patient-link")
 @ratelimit.limit_anonymous_uploads("upload")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def patient_question(request: HttpRequest, token: str, consultation: Consultation, question: UUID) -> HttpResponse:
     found = (
         InformationRequest.objects.filter(intake__consultation=consultation, public_id=question)

@@ -54,7 +54,7 @@ def _destination(request: HttpRequest) -> str | None:
 
 
 @ratelimit.limit_anonymous_writes("screen")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def screen(request: HttpRequest) -> HttpResponse:
     surgeon = _destination(request)

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clinic.roles import SURGEON, role_required
 from consultations.audit import record_access
@@ -81,7 +81,7 @@ def _list_row(consultation: Consultation, today: date) -> ListRow:
 
 
 @role_required(SURGEON)
-@require_GET
+@require_safe
 @never_cache
 def surgeon_home(request: HttpRequest) -> HttpResponse:
     """My consultations: the next two weeks by default, or the days asked for; optionally only those not reviewed."""
@@ -141,14 +141,14 @@ def _summary_page(
 
 
 @role_required(SURGEON)
-@require_GET
+@require_safe
 @never_cache
 def surgeon_summary(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _summary_page(request, _consultation(request, public_id))
 
 
 @role_required(SURGEON)
-@require_GET
+@require_safe
 @never_cache
 def surgeon_print(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The summary laid out for two printed pages; opening it is logged as a printout."""
@@ -191,7 +191,7 @@ def surgeon_review(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @role_required(SURGEON)
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def surgeon_ask(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Ask the patient to add to one part of the history; they get an e-mail with a link to the question."""
@@ -221,7 +221,7 @@ def surgeon_ask(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @role_required(SURGEON)
-@require_GET
+@require_safe
 @never_cache
 def surgeon_upload(request: HttpRequest, public_id: UUID, report: UUID) -> HttpResponse:
     """A report uploaded with this history or one of the patient's earlier ones, logged as a download."""
@@ -240,7 +240,7 @@ def surgeon_upload(request: HttpRequest, public_id: UUID, report: UUID) -> HttpR
 
 
 @role_required(SURGEON)
-@require_GET
+@require_safe
 @never_cache
 def surgeon_earlier(request: HttpRequest, public_id: UUID, earlier_id: UUID) -> HttpResponse:
     """One of the patient's earlier histories, read-only, opened from this consultation."""
