@@ -1,5 +1,6 @@
 """The access log's hash chain: what each row's hash covers, defined once here and spelled again in SQL by the
-trigger of migration 0014_access_log_chain (`consultations_accesslog_canonical`); `verify_access_log` recomputes it here.
+trigger of migration 0014_access_log_chain (`consultations_accesslog_canonical`); `verify_access_log` recomputes
+it here.
 
 Chains. A row joins chain "YYYY-MM-DD/k": its `at` day in UTC, and k = the inserting PostgreSQL backend's pid
 modulo CHAINS_PER_DAY. An appender locks only its own chain's tail (pg_advisory_xact_lock), so sessions on other
