@@ -1,6 +1,7 @@
 """The access log proves itself: PostgreSQL refuses changes, every row is linked into a hash chain, and
 verify_access_log finds a row altered, removed or forged behind the triggers' back."""
 
+import gc
 import threading
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -138,6 +139,18 @@ class ChainTests(TestCase):
         # The forged row now hashes right; the next one no longer follows from it.
         with pytest.raises(CommandError, match=f"row {rows[2].pk} .*a row before it was changed"):
             verify()
+
+    def test_a_broken_log_leaves_no_cursor_behind_to_break_the_next_transaction(self) -> None:
+        rows = [log(self.patient, what=f"step {n}") for n in range(3)]
+        behind_the_triggers(f"UPDATE {TABLE} SET what = %s WHERE id = %s", ["changed", rows[1].pk])
+
+        # The walk stops at the first broken link, inside a transaction that then ends.
+        with pytest.raises(CommandError), transaction.atomic():
+            verify()
+        gc.collect()
+
+        # A reader left open would now send its CLOSE into this transaction, which would abort it.
+        assert AccessLog.objects.count() == 3
 
     def test_an_empty_log_is_intact(self) -> None:
         assert verify() == "Access log intact: 0 rows checked in 0 chains.\n"

@@ -18,7 +18,12 @@ class Command(BaseCommand):
             .values_list(*FIELDS, "prev_hash", "row_hash", named=True)
             .iterator(chunk_size=CHUNK)
         )
-        result = walk(rows)
+        try:
+            result = walk(rows)
+        finally:
+            # The walk stops at the first broken link: close the server-side cursor now, inside this transaction,
+            # not whenever the garbage collector gets to it (by then in another transaction, which it would abort).
+            rows.close()
         if result.broken:
             raise CommandError(f"{result.broken} ({result.rows} rows before it checked).")
         self.stdout.write(f"Access log intact: {result.rows} rows checked in {result.chains} chains.")
