@@ -59,13 +59,15 @@ def record_access(*, request: HttpRequest, consultation: Consultation, action: s
     return entry
 
 
-def record_export(*, request: HttpRequest, patient: Patient, what: str) -> AccessLog:
-    """Log an export of a patient's data that belongs to no one consultation (their access log)."""
-    entry = access_entry(
-        request=request, patient_id=patient.pk, consultation=None, action=AccessLog.Action.EXPORT, what=what
-    )
+def record_patient_access(*, request: HttpRequest, patient: Patient, action: str, what: str = "") -> AccessLog:
+    """Log a view or export of a patient's data that belongs to no one consultation (their page, their log)."""
+    entry = access_entry(request=request, patient_id=patient.pk, consultation=None, action=action, what=what)
     entry.save()
     return entry
+
+
+def record_export(*, request: HttpRequest, patient: Patient, what: str) -> AccessLog:
+    return record_patient_access(request=request, patient=patient, action=AccessLog.Action.EXPORT, what=what)
 
 
 def csv_cell(value: object) -> str:

@@ -31,6 +31,7 @@ class AccessLog(models.Model):
         DOWNLOAD_UPLOAD = "download_upload", "Downloaded an uploaded report"
         VIEW_COVERAGE = "view_coverage", "Viewed the insurance and referral"
         DOWNLOAD_DOCUMENT = "download_document", "Downloaded an insurance card or referral letter"
+        VIEW_PATIENT = "view_patient", "Viewed the patient's details and consultations"
         EXPORT = "export", "Exported data"
         PURGE = "purge", "Removed after the retention period"
 

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.roles import ADMIN, FRONT_DESK, role_required
+from consultations.audit import record_patient_access
 from consultations.desk.forms import PatientSearchForm
-from consultations.models import Consultation, Patient
+from consultations.models import AccessLog, Consultation, Patient
 
 RESULTS_SHOWN = 50
 
@@ -80,4 +81,5 @@ def desk_patients(request: HttpRequest) -> HttpResponse:
 def desk_patient(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_id)
     consultations = patient.consultations.for_desk().order_by("-start")
+    record_patient_access(request=request, patient=patient, action=AccessLog.Action.VIEW_PATIENT)
     return render(request, "consultations/desk/patient.html", {"patient": patient, "consultations": consultations})

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic import roles
-from consultations.models import Consultation, Intake
+from consultations.models import AccessLog, Consultation, Intake
 from consultations.models.scheduling import SafetyFlag
 from tests.consultations.desk.test_schedule import table_rows
 from tests.factories import (
@@ -215,10 +215,22 @@ class PatientPageTests(PatientTestData):
 
         assert table_rows(response, "Consultations, latest first")[0].endswith("Samuel Robinson +1 480 555 0142")
 
+    def test_each_view_of_the_page_writes_an_access_log_row(self) -> None:
+        self.client.get(reverse("consultations:desk-patient", args=[self.robin.pk]))
+
+        entry = AccessLog.objects.get()
+        assert (entry.patient, entry.consultation, entry.action, entry.role) == (
+            self.robin,
+            None,
+            AccessLog.Action.VIEW_PATIENT,
+            AccessLog.Role.FRONT_DESK,
+        )
+
     def test_an_unknown_patient_is_a_404(self) -> None:
         response = self.client.get(reverse("consultations:desk-patient", args=[self.other.pk + 1000]))
 
         assert response.status_code == 404
+        assert not AccessLog.objects.exists()
 
 
 @time_machine.travel(NOW, tick=False)
@@ -236,10 +248,11 @@ class PatientQueryCountTests(TestCase):
 
     def test_search_and_patient_pages_take_the_same_queries_for_one_row_or_many(self) -> None:
         patient_url = reverse("consultations:desk-patient", args=[self.patient.pk])
-        # Signing in, the second factor and the role take 4 queries and saving the session 3.
+        # Signing in, the second factor and the role take 4 queries and saving the session 3; the patient's page
+        # also writes its access-log row (the role again, and the INSERT).
         with self.assertNumQueries(8):
             one = self.client.post(SEARCH, {"name": "Quinn", "phone": "0199"})
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(11):
             self.client.get(patient_url)
 
         for number in range(1, 12):
@@ -253,7 +266,7 @@ class PatientQueryCountTests(TestCase):
 
         with self.assertNumQueries(8):
             many = self.client.post(SEARCH, {"name": "Quinn", "phone": "0199"})
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(11):
             page = self.client.get(patient_url)
         assert len(table_rows(one, "1 patient found")) == 1
         assert len(table_rows(many, "12 patients found")) == 12
