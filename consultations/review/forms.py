@@ -43,7 +43,7 @@ class ReviewForm(forms.ModelForm):
             "priority": "The front desk sees “soon” and “urgent” in its queue.",
             "notes": "Private to clinicians: neither the patient nor the front desk sees them.",
         }
-        widgets = {"priority": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"priority": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 3})}
 
 
 class InformationRequestForm(forms.Form):

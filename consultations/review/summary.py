@@ -78,6 +78,23 @@ class PainGrid:
     columns: list[str]
     # (site, [now, average, worst]) with "7 / 10" or "Not answered"
     rows: list[tuple[str, list[str]]]
+    # Whether the back or the leg hurts more (DOMAIN.md §1.3: it matters for the procedure and for a stimulator).
+    dominance: str = ""
+
+
+def dominance(answers: dict) -> str:
+    """Back- or leg-dominant pain, from the usual day's scores (the patient's "now" when the usual day is blank),
+    with the numbers it rests on."""
+    for time, words in (("average", "usual day"), ("now", "now")):
+        back, leg = answers.get(f"back_{time}"), answers.get(f"leg_{time}")
+        if back is None or leg is None:
+            continue
+        if leg > back:
+            return f"Leg-dominant: leg {leg}, back {back} ({words})"
+        if back > leg:
+            return f"Back-dominant: back {back}, leg {leg} ({words})"
+        return f"Back and leg alike: both {back} ({words})"
+    return "Back or leg dominant: not answered"
 
 
 @dataclass(frozen=True)
@@ -205,7 +222,7 @@ def pain_grid(response: QuestionnaireResponse | None) -> PainGrid | None:
     """Back and leg pain now, on a usual day and at worst; None when the instrument has other items."""
     columns = [label for _, label in PAIN_TIMES]
     if response is None:
-        return PainGrid(columns, [(label, [NOT_ANSWERED] * len(PAIN_TIMES)) for _, label in PAIN_SITES])
+        return PainGrid(columns, [(label, [NOT_ANSWERED] * len(PAIN_TIMES)) for _, label in PAIN_SITES], dominance({}))
     items = {item.id: item for item in definition_of(response.instrument).items}
     ids = [f"{site}_{time}" for site, _ in PAIN_SITES for time, _ in PAIN_TIMES]
     if not set(ids) <= set(items):
@@ -218,7 +235,7 @@ def pain_grid(response: QuestionnaireResponse | None) -> PainGrid | None:
             value = response.answers.get(item_id)
             values.append(NOT_ANSWERED if value is None else f"{value} / {max(items[item_id].values)}")
         rows.append((label, values))
-    return PainGrid(columns, rows)
+    return PainGrid(columns, rows, dominance(response.answers))
 
 
 def _band_label(response: QuestionnaireResponse) -> str:

@@ -104,6 +104,7 @@ def test_a_surgeon_reviews_a_history_and_the_desk_sees_the_priority(page: Page) 
     expect(page.get_by_role("heading", name=re.compile("Red flags reported"))).to_be_visible()
     expect(page.get_by_role("heading", name="Previous spine operations (2)")).to_be_visible()
     expect(page.get_by_text("4 years 6 months after the one before")).to_be_visible()
+    page.get_by_role("heading", name="Function score").click()  # below the first screen, closed until opened
     expect(page.get_by_text("Meaningful worsening")).to_be_visible()
     check_accessibility(page)
     screenshot(page, "surgeon-journey-summary")

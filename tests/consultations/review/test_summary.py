@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 
 from django.db import connection
-from django.test import TestCase, override_settings
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from consultations.booking.red_flags import FLAGS
 from consultations.models import AccessLog, Consultation, Intake, Medication, PriorOperation, Treatment
 from consultations.models.intake import Answer, Level
 from consultations.models.scheduling import SafetyFlag
+from consultations.review.summary import dominance
 from tests.factories import (
     make_consultation,
     make_coverage,
@@ -45,10 +46,16 @@ def summary_url(consultation: Consultation) -> str:
 
 
 def section(html: str, section_id: str) -> str:
-    """The HTML of one <section> of the summary, so an assertion cannot be met by another part of the page."""
-    match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
-    assert match, f"no section {section_id}"
-    return match.group(0)
+    """The HTML of one section of the summary (a <section>, or a <details> closed below the first screen), so an
+    assertion cannot be met by another part of the page."""
+    start = re.search(rf'<(section|details) id="{section_id}"', html)
+    assert start, f"no section {section_id}"
+    tag, depth = start.group(1), 0
+    for match in re.finditer(rf"<(/?){tag}\b", html[start.start() :]):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return html[start.start() : start.start() + match.end()]
+    raise AssertionError(f"section {section_id} is not closed")
 
 
 class SummaryTestCase(TestCase):
@@ -539,3 +546,25 @@ class SummaryQueryCountTests(SummaryTestCase):
         assert section(html, "operations").count('class="timeline-entry') == 6
         assert section(html, "earlier").count("<li>") == 6
         assert section(html, "function").count("<circle") == 7
+
+
+class PainDominanceTests(SimpleTestCase):
+    """Back- or leg-dominant pain from the usual day's scores (DOMAIN.md §1.3), with the numbers it rests on."""
+
+    def test_the_higher_usual_day_score_names_the_dominant_side(self) -> None:
+        for answers, expected in (
+            ({"back_average": 3, "leg_average": 8}, "Leg-dominant: leg 8, back 3 (usual day)"),
+            ({"back_average": 8, "leg_average": 3}, "Back-dominant: back 8, leg 3 (usual day)"),
+            ({"back_average": 5, "leg_average": 5}, "Back and leg alike: both 5 (usual day)"),
+            ({"back_average": 0, "leg_average": 1}, "Leg-dominant: leg 1, back 0 (usual day)"),
+        ):
+            with self.subTest(answers=answers):
+                self.assertEqual(dominance(answers), expected)
+
+    def test_now_stands_in_for_a_blank_usual_day_and_blanks_say_so(self) -> None:
+        self.assertEqual(
+            dominance({"back_average": 4, "leg_average": None, "back_now": 2, "leg_now": 6}),
+            "Leg-dominant: leg 6, back 2 (now)",
+        )
+        self.assertEqual(dominance({"back_average": 4}), "Back or leg dominant: not answered")
+        self.assertEqual(dominance({}), "Back or leg dominant: not answered")
