@@ -18,6 +18,7 @@ from consultations.booking.services import PatientDetails, request_consultation
 from consultations.desk.booking import Booking, book_for_patient
 from consultations.desk.services import check_in_consultation, complete_consultation
 from consultations.intake import questionnaires
+from consultations.intake.forms import PAIN_AREAS
 from consultations.models import (
     STEP_SLUGS,
     AvailabilityRule,
@@ -31,6 +32,7 @@ from consultations.models import (
     Treatment,
 )
 from consultations.models.intake import Answer, Level
+from consultations.models.nerves import BladderBowel, Claim, Demand, Side, Walking
 from consultations.models.scheduling import SafetyFlag
 
 WEEKS = 8
@@ -165,7 +167,17 @@ def _sent_history(consultation: Consultation) -> None:
         return
     intake.chief_complaint = "Demo: numb left foot and low back pain after two operations."
     intake.goals = "Demo: stand long enough to cook, and stop taking oxycodone."
-    intake.pain_map = {"low_back": "both", "buttock": "left", "thigh": "left", "below_knee": "left", "foot": "left"}
+    # Every area of the body map was shown: those left clear are kept as "" (see intake.forms.BodyMapForm).
+    clear_map = {area: "" for area, _ in PAIN_AREAS}
+    legs = {"buttock": "left", "thigh": "left", "below_knee": "left", "foot": "left"}
+    intake.pain_map = clear_map | legs | {"low_back": "both"}
+    intake.weak_ankle_dorsiflexion, intake.weak_toe_extension = Side.LEFT, Side.LEFT
+    intake.weak_hip_flexion = intake.weak_knee_extension = intake.weak_plantar_flexion = Side.NONE
+    intake.numbness = Answer.YES
+    intake.numbness_map = clear_map | {"below_knee": "left", "foot": "left"}
+    intake.walking, intake.walking_blocks, intake.walking_eased_by_bending = Walking.LIMITED, 2, Answer.YES
+    intake.balance_problems, intake.falls_last_year = Answer.YES, 1
+    intake.bladder_bowel = BladderBowel.NORMAL
     intake.had_spine_surgery = Answer.YES
     intake.pain_pattern = Intake.PainPattern.CAME_BACK
     intake.pain_returned_year, intake.pain_returned_month = 2024, 3
@@ -179,6 +191,9 @@ def _sent_history(consultation: Consultation) -> None:
     intake.osteoporosis = Answer.NO
     intake.work_status = Intake.WorkStatus.OFF_WORK
     intake.occupation = "Demo: warehouse supervisor"
+    intake.job_demands = Demand.MEDIUM
+    intake.workers_comp_claim = Claim.OPEN
+    intake.injury_litigation = intake.disability_claim = Claim.NONE
     intake.privacy_consent_at = timezone.now()
     intake.steps_saved = list(STEP_SLUGS)
     intake.status = Intake.Status.COMPLETED

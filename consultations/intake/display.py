@@ -5,21 +5,17 @@ Nothing disappears: an unanswered question reads "Not answered", so a reader can
 
 from dataclasses import dataclass, field
 
-from consultations.intake.forms import PAIN_AREAS, PAIN_SIDE_LABELS
+from consultations.intake.claims import work_rows
+from consultations.intake.forms import PAIN_SIDE_LABELS
+from consultations.intake.neuro import body_map_rows, body_map_summary, nerve_rows
+from consultations.intake.rows import NOT_ANSWERED, Row
+from consultations.intake.rows import shown as _shown
+from consultations.intake.rows import value as _value
 from consultations.models import STEPS_BY_SLUG, Intake, Medication, PriorOperation, Treatment
 
-NOT_ANSWERED = "Not answered"
 # Marked on the "BMI" row and among the surgeon's risks: from here the risks of an operation rise markedly.
 SURGICAL_BMI = 35
 SMOKING_NOW = (Intake.Smoking.CURRENT, Intake.Smoking.VAPING)
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    value: str
-    # Worth a surgeon's attention before an operation (opioids, blood thinners, smoking, a high BMI...).
-    notable: bool = False
 
 
 @dataclass
@@ -30,17 +26,6 @@ class Section:
     # Repeated items (operations, medicines, scans), each a list of rows.
     items: list[list[Row]] = field(default_factory=list)
     empty_items: str = ""
-
-
-def _value(value) -> str:
-    if value in (None, "", []):
-        return NOT_ANSWERED
-    return str(value)
-
-
-def _shown(row, name: str) -> str:
-    """A choice field's label, or "Not answered" when left blank."""
-    return getattr(row, f"get_{name}_display")() if getattr(row, name) else NOT_ANSWERED
 
 
 def month_year(month: int | None, year: int | None) -> str:
@@ -85,10 +70,7 @@ def sections(
     """The intake in step order. `responses` maps a questionnaire purpose to its rows (see questionnaires)."""
     title = {slug: step.title for slug, step in STEPS_BY_SLUG.items()}
     pain_map = (
-        [
-            Row(label, PAIN_SIDE_LABELS[intake.pain_map[area]] if intake.pain_map.get(area) else "No pain here")
-            for area, label in PAIN_AREAS
-        ]
+        body_map_rows(intake.pain_map, none=PAIN_SIDE_LABELS[""])
         if intake.pain_map or "pain" in intake.steps_saved
         else [Row("Where it hurts", NOT_ANSWERED)]
     )
@@ -104,6 +86,7 @@ def sections(
             [Row("Main problem", _value(intake.chief_complaint)), Row("Goals", _value(intake.goals))],
         ),
         Section("pain", title["pain"], pain_map + responses.get("pain", [])),
+        Section("nerves", title["nerves"], nerve_rows(intake)),
         Section(
             "history",
             title["history"],
@@ -204,10 +187,7 @@ def sections(
         Section(
             "work",
             title["work"],
-            [
-                Row("Work", _shown(intake, "work_status")),
-                Row("Job", _value(intake.occupation)),
-            ],
+            work_rows(intake),
         ),
         Section(
             "consent",
@@ -377,5 +357,4 @@ def pain_map_row(rows: list[Row]) -> Row:
     """The pain map rows of sections() as one: "Low back (both sides), Foot (left)"."""
     if len(rows) == 1:
         return rows[0]
-    where = [f"{row.label} ({row.value.lower()})" for row in rows if row.value != PAIN_SIDE_LABELS[""]]
-    return Row("Where it hurts", ", ".join(where) or "Nowhere marked")
+    return Row("Where it hurts", body_map_summary(rows, none=PAIN_SIDE_LABELS[""]))

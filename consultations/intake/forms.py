@@ -102,29 +102,60 @@ class AboutForm(IntakeStepForm):
 
 # 2. Where it hurts (the 0-10 scores come from the pain-scales instrument)
 
-PAIN_AREAS = (
+# The body map of DOMAIN.md §1 item 3, for pain and (on the nerves step) numbness: the low back and legs, then
+# the "other" areas a cervical problem or a second cause shows in.
+BACK_AND_LEG_AREAS = (
     ("low_back", "Low back"),
     ("buttock", "Buttock"),
+    ("hip", "Hip"),
+    ("groin", "Groin"),
     ("thigh", "Thigh"),
     ("below_knee", "Below the knee"),
     ("foot", "Foot"),
 )
+OTHER_AREAS = (("neck", "Neck"), ("arm", "Arm or hand"))
+PAIN_AREAS = BACK_AND_LEG_AREAS + OTHER_AREAS
 PAIN_AREA_LABELS = dict(PAIN_AREAS)
 PAIN_SIDES = (("", "No pain here"), ("left", "Left"), ("right", "Right"), ("both", "Both sides"))
 PAIN_SIDE_LABELS = dict(PAIN_SIDES)
 
 
-class PainMapForm(forms.Form):
-    def __init__(self, *args, pain_map: dict | None = None, **kwargs) -> None:
+class BodyMapForm(forms.Form):
+    """A side for each area of the body map. Every area shown is saved, a clear one as "", so that an area
+    added to the map later reads "Not answered" on an older history rather than "none"."""
+
+    none_label = PAIN_SIDES[0][1]
+
+    def __init__(self, *args, body_map: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        choices = [("", self.none_label), *PAIN_SIDES[1:]]
         for area, label in PAIN_AREAS:
             self.fields[area] = forms.ChoiceField(
-                label=label, choices=PAIN_SIDES, required=False, widget=forms.RadioSelect
+                label=label, choices=choices, required=False, widget=forms.RadioSelect
             )
-            self.fields[area].initial = (pain_map or {}).get(area, "")
+            self.fields[area].initial = (body_map or {}).get(area, "")
+
+    @property
+    def back_and_legs(self) -> list[forms.BoundField]:
+        return [self[area] for area, _ in BACK_AND_LEG_AREAS]
+
+    @property
+    def other_areas(self) -> list[forms.BoundField]:
+        return [self[area] for area, _ in OTHER_AREAS]
+
+    def body_map(self) -> dict[str, str]:
+        return {area: self.cleaned_data.get(area) or "" for area, _ in PAIN_AREAS}
+
+    def marked(self) -> dict[str, str]:
+        return {area: side for area, side in self.body_map().items() if side}
+
+
+class PainMapForm(BodyMapForm):
+    def __init__(self, *args, pain_map: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, body_map=pain_map, **kwargs)
 
     def pain_map(self) -> dict[str, str]:
-        return {area: self.cleaned_data[area] for area, _ in PAIN_AREAS if self.cleaned_data.get(area)}
+        return self.body_map()
 
 
 # 3. Since the surgery
@@ -286,13 +317,29 @@ class HealthForm(IntakeStepForm):
 class WorkForm(IntakeStepForm):
     class Meta:
         model = Intake
-        fields = ["work_status", "occupation"]
-        labels = {"work_status": "Which best describes you now?", "occupation": "Your job (or your last job)"}
-        widgets = {"work_status": forms.RadioSelect}
+        fields = [
+            "work_status",
+            "occupation",
+            "job_demands",
+            "workers_comp_claim",
+            "injury_litigation",
+            "disability_claim",
+        ]
+        labels = {
+            "work_status": "Which best describes you now?",
+            "occupation": "Your job (or your last job)",
+            "job_demands": "How physical is that job?",
+            "workers_comp_claim": "Have you made a workers' compensation claim about your back?",
+            "injury_litigation": "Are you part of a legal case about an injury to your back, for example after an "
+            "accident?",
+            "disability_claim": "Have you claimed disability benefits because of your back?",
+        }
+        widgets = {name: forms.RadioSelect for name in fields if name != "occupation"}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["work_status"].choices = Intake.WorkStatus.choices
+        for name in self.Meta.widgets:
+            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
 
 
 # 11. Privacy and contact

@@ -24,6 +24,7 @@ from consultations.intake.formsets import (
     operation_formset,
     treatment_forms,
 )
+from consultations.intake.nerves import NervesForm, NumbnessMapForm
 from consultations.models import Intake, Treatment
 
 
@@ -63,6 +64,10 @@ def step_forms(step: str, intake: Intake, data=None, files=None) -> StepForms:
             return StepForms(
                 {"map": PainMapForm(data, pain_map=intake.pain_map), "scales": instrument_form(intake, "pain", data)}
             )
+        case "nerves":
+            nerves = NervesForm(data, instance=intake)
+            areas = NumbnessMapForm(data, body_map=intake.numbness_map, prefix="numb")
+            return StepForms({"main": nerves, "numbness": areas}, cross_checks=[lambda: nerves.check_against(areas)])
         case "history":
             return StepForms({"main": HistoryForm(data, instance=intake, born=born)})
         case "operations":

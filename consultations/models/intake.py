@@ -7,6 +7,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from consultations.models.answers import Answer
+from consultations.models.nerves import NerveHistory, WorkClaims
 from consultations.models.patients import Patient
 from consultations.models.scheduling import Consultation
 
@@ -24,6 +26,7 @@ class Step:
 STEPS: tuple[Step, ...] = (
     Step("about", "Your main problem and goals", "What you want help with and what success would look like."),
     Step("pain", "Where it hurts and how much", "A map of your pain and scores for your back and your leg."),
+    Step("nerves", "Numbness, weakness and walking", "Numbness or weakness, how far you can walk, and balance."),
     Step("history", "Since your surgery", "Whether you had spine surgery, and when and how the pain came back."),
     Step("operations", "Previous spine operations", "Each operation you had, one at a time."),
     Step("treatments", "Other treatments", "What else you have tried and whether it helped."),
@@ -31,23 +34,16 @@ STEPS: tuple[Step, ...] = (
     Step("imaging", "Scans and tests", "MRI, CT, X-rays and nerve tests, with reports if you have them."),
     Step("health", "Your general health", "Conditions and habits that matter for any operation."),
     Step("function", "Daily activities", "Ten short questions about how the pain affects your day."),
-    Step("work", "Work", "Whether you are working, and what you do."),
+    Step("work", "Work", "Whether you are working, what you do, and any claims about your back."),
     Step("consent", "Privacy and contact", "Our privacy notice and how we may contact you."),
 )
 STEP_SLUGS = tuple(step.slug for step in STEPS)
 STEPS_BY_SLUG = {step.slug: step for step in STEPS}
 
 
-class Answer(models.TextChoices):
-    """A yes/no question where "not sure" is an honest answer; blank means not answered."""
-
-    YES = "yes", "Yes"
-    NO = "no", "No"
-    UNSURE = "unsure", "Not sure"
-
-
-class Intake(models.Model):
-    """The structured history for one consultation. Saved step by step; submitted; amended until reviewed."""
+class Intake(NerveHistory, WorkClaims, models.Model):
+    """The structured history for one consultation. Saved step by step; submitted; amended until reviewed.
+    The nerves step's answers and the work claims are its abstract parts (models.nerves)."""
 
     class Status(models.TextChoices):
         # FHIR QuestionnaireResponse.status
@@ -139,6 +135,8 @@ class Intake(models.Model):
                 | Q(pain_returned_year__isnull=False, pain_returned_month__gte=1, pain_returned_month__lte=12),
                 name="intake_pain_returned_month",
             ),
+            *NerveHistory.Meta.constraints,
+            *WorkClaims.Meta.constraints,
         ]
 
     def __str__(self) -> str:

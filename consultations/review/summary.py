@@ -30,6 +30,7 @@ from consultations.intake.display import (
     since_last_operation,
     unanswered_risks,
 )
+from consultations.intake.neuro import neuro_deficits
 from consultations.intake.questionnaires import FUNCTION, NO_SCORE, PAIN, definition_of, response_rows
 from consultations.models import (
     Consultation,
@@ -170,6 +171,8 @@ class Summary:
     pain: PainGrid | None = None
     # The pain questionnaire's own rows, when its items do not fit the back-and-leg grid.
     pain_rows: list[Row] = field(default_factory=list)
+    # Weakness, numbness, walking, falls and the usual bladder function, for the first screen.
+    neuro: list[Row] = field(default_factory=list)
     function: FunctionScore | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     since_surgery: list[Row] = field(default_factory=list)
@@ -356,6 +359,7 @@ def summary_for(consultation: Consultation) -> Summary:
             ),
             pain=pain_grid(pain),
             pain_rows=response_rows(pain.instrument, pain, clinician=True) if pain is not None else [],
+            neuro=neuro_deficits(intake),
             function=function_score(_latest(responses, FUNCTION), scored, intake_id=intake.pk),
             timeline=[replace(entry, rows=compact(entry.rows)) for entry in operations_timeline(operations)],
             since_surgery=since_last_operation(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from clinic import ratelimit
 from consultations.audit import record_access
+from consultations.booking import red_flags
 from consultations.intake import questionnaires, services, steps
 from consultations.intake.display import NOT_ANSWERED, sections
 from consultations.links import patient_link
@@ -18,6 +19,9 @@ from consultations.models import STEP_SLUGS, STEPS, STEPS_BY_SLUG, AccessLog, Co
 from consultations.uploads import file_response
 
 LOCKED = "Your history can no longer be changed online. Please call us to add anything."
+# The red-flag screen's own advice for new nerve symptoms (DOMAIN.md §3 A-B), repeated on the nerves step, which
+# asks how things usually are.
+NEW_NERVE_SYMPTOMS = red_flags.classify(("bladder", "bowel", "weakness"))
 
 
 def _add_upload(intake: Intake, file, kind: str) -> str:
@@ -112,6 +116,7 @@ def intake_step(request: HttpRequest, token: str, consultation: Consultation, st
         "forms": step_forms.forms,
         "has_errors": status == 400,
         "uploads": list(intake.uploads.all()) if step == "imaging" else [],
+        "new_symptoms_advice": NEW_NERVE_SYMPTOMS if step == "nerves" else None,
     }
     return render(request, f"consultations/intake/step_{step}.html", context, status=status)
 

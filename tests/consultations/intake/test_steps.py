@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from consultations.intake.forms import WorkForm
+from consultations.intake.forms import PAIN_AREAS, WorkForm
 from consultations.intake.services import save_step
 from consultations.links import patient_token, public_id_from_token
 from consultations.models import (
@@ -124,17 +124,19 @@ class StepsTests(IntakeTestCase):
         response = self.post_step(
             "pain", {"low_back": "both", "thigh": "left", "pain-back_now": "6", "pain-leg_now": "8"}
         )
-        self.assert_goes_to(response, "history")
+        self.assert_goes_to(response, "nerves")
         intake = self.intake()
         assert intake.chief_complaint == "Leg pain since fusion"
-        assert intake.pain_map == {"low_back": "both", "thigh": "left"}
+        # Every area shown is kept, a clear one as "": an area added to the map later reads "Not answered".
+        assert {area: side for area, side in intake.pain_map.items() if side} == {"low_back": "both", "thigh": "left"}
+        assert set(intake.pain_map) == {area for area, _ in PAIN_AREAS}
         assert intake.steps_saved == ["about", "pain"]
         pain = QuestionnaireResponse.objects.get(intake=intake, instrument__purpose="pain")
         assert pain.answers["back_now"] == 6 and pain.answers["leg_now"] == 8 and pain.answers["back_worst"] is None
         # Coming back later, on another device: the link opens the first step not yet saved, with answers kept.
         self.client = self.client_class()
         start = reverse("consultations:intake", args=[patient_token(self.consultation)])
-        self.assert_goes_to(self.client.get(start), "history")
+        self.assert_goes_to(self.client.get(start), "nerves")
         self.assertContains(self.client.get(step_url(self.consultation, "about")), "Walk the dog")
 
     def test_two_previous_operations_are_kept_in_date_order(self) -> None:
