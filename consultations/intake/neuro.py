@@ -76,13 +76,20 @@ def nerve_rows(intake: Intake) -> list[Row]:
     ]
 
 
+def _clinical(label: str) -> str:
+    """The clinician's name in a movement's label: "Lifting the foot (ankle dorsiflexion; foot drop)" gives
+    "ankle dorsiflexion; foot drop"."""
+    return label.split(" (", 1)[1].rstrip(")") if " (" in label else label.lower()
+
+
 def weakness_summary(intake: Intake) -> Row:
+    """The weak movements by their clinical names, for the surgeon: "ankle dorsiflexion; foot drop: left"."""
     weak = [
-        f"{label}: {getattr(intake, f'get_{column}_display')().lower()}"
+        f"{_clinical(label)}: {getattr(intake, f'get_{column}_display')().lower()}"
         for column, label in WEAKNESS_MOVEMENTS
         if getattr(intake, column) not in ("", Side.NONE)
     ]
-    skipped = [label.split(" (")[0].lower() for column, label in WEAKNESS_MOVEMENTS if not getattr(intake, column)]
+    skipped = [_clinical(label) for column, label in WEAKNESS_MOVEMENTS if not getattr(intake, column)]
     if len(skipped) == len(WEAKNESS_MOVEMENTS):
         return Row("Weakness", NOT_ANSWERED)
     text = "; ".join(weak) or "None of the five movements"

@@ -45,7 +45,7 @@ from consultations.models import (
 from consultations.review import charts
 
 PAIN_SITES = (("back", "Back"), ("leg", "Leg"))
-PAIN_TIMES = (("now", "Now"), ("average", "Usual day, last 7 days"), ("worst", "Worst, last 7 days"))
+PAIN_TIMES = (("now", "Now"), ("average", "Usual day"), ("worst", "Worst"))
 SUBMITTED = (Intake.Status.COMPLETED, Intake.Status.AMENDED)
 
 

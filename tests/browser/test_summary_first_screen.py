@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from consultations.intake import questionnaires
+from consultations.intake.forms import PAIN_AREA_LABELS
 from consultations.models import PriorOperation
 from consultations.models.intake import Answer, Level
 from tests.browser.conftest import check_accessibility, screenshot
@@ -43,10 +44,22 @@ def full_history(surgeon, location):
         smoking="former",
         height_inches=68,
         weight_pounds=190,
-        pain_map={"low_back": "both", "buttock": "left", "below_knee": "left", "foot": "left"},
+        pain_map={area: "" for area in PAIN_AREA_LABELS}
+        | {"low_back": "both", "buttock": "left", "below_knee": "left", "foot": "left"},
         had_spine_surgery=Answer.YES,
         pain_pattern="came_back",
         pain_returned_year=2023,
+        weak_ankle_dorsiflexion="left",
+        weak_toe_extension="left",
+        numbness=Answer.YES,
+        numbness_map={area: "" for area in PAIN_AREA_LABELS} | {"below_knee": "left", "foot": "left"},
+        walking="limited",
+        walking_minutes=10,
+        walking_eased_by_bending=Answer.YES,
+        balance_problems=Answer.YES,
+        falls_last_year=2,
+        bladder_bowel="normal",
+        workers_comp_claim="open",
     )
     make_operation(intake, year=2014, month=5, procedure=PriorOperation.Procedure.MICRODISCECTOMY, level_from=Level.L5)
     make_operation(
@@ -96,6 +109,7 @@ def test_the_first_screen_holds_what_a_surgeon_reads_first(page: Page) -> None:
     sign_in(page, surgeon_user)
     page.get_by_role("link", name=str(consultation.patient)).click()
     expect(page.get_by_text("Leg-dominant: leg 7, back 4 (usual day)")).to_be_visible()
+    screenshot(page, "summary-first-screen")
 
     # Whole boxes above the fold: red flags, the risk box, the complaint; the pain as far as its back-or-leg line;
     # the operations as far as the first one's heading.
@@ -104,6 +118,7 @@ def test_the_first_screen_holds_what_a_surgeon_reads_first(page: Page) -> None:
         "#risks",
         "#about",
         ".pain-dominance",
+        "#neuro",
         "#operations .timeline-entry h3",
     ):
         assert bottom(page, selector) <= FOLD, f"{selector} ends at {bottom(page, selector)} px, below {FOLD}"
@@ -114,7 +129,6 @@ def test_the_first_screen_holds_what_a_surgeon_reads_first(page: Page) -> None:
     expect(page.locator("details#function > summary")).to_contain_text("from 9 of 10 sections")
     assert bottom(page, ".summary") <= 2 * FOLD, f"the summary is {bottom(page, '.summary')} px tall"
     check_accessibility(page)
-    screenshot(page, "summary-first-screen")
 
     # Imaging and operations come before the function score.
     order = page.evaluate(

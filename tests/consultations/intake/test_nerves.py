@@ -245,8 +245,7 @@ class NeuroDeficitsTests(SimpleTestCase):
         )
         values = {row.label: (row.value, row.notable) for row in rows}
         assert values["Weakness"] == (
-            "Lifting the foot (ankle dorsiflexion; foot drop): left; not answered: straightening the knee, "
-            "lifting the big toe, standing on tiptoe",
+            "ankle dorsiflexion; foot drop: left; not answered: knee extension, big-toe extension, plantar flexion",
             True,
         )
         assert values["Numbness or tingling"] == ("Foot (left)", True)

@@ -25,7 +25,7 @@ class NeuroSummaryTests(SummaryTestCase):
         html = self.page()
         assert html.index('id="pain"') < html.index('id="neuro"') < html.index('id="function"')
         neuro = section(html, "neuro")
-        assert "Lifting the foot (ankle dorsiflexion; foot drop): left" in neuro
+        assert "ankle dorsiflexion; foot drop: left" in neuro
         assert "Foot (left)" in neuro
         assert "Stops after about 2 blocks; eased by bending forward or sitting: yes" in neuro
         assert "1 fall in the last 12 months" in neuro
