@@ -6,7 +6,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consultations.intake.scoring import Band, Direction, band_for, compare, disability_index
+from consultations.intake.scoring import Band, Direction, Threshold, band_for, compare, disability_index
 
 D = Decimal
 
@@ -106,7 +106,7 @@ class BandTests(SimpleTestCase):
 
 class CompareTests(SimpleTestCase):
     def change(self, previous: str, current: str):
-        return compare(D(previous), D(current), points=10.0, percent=30.0)
+        return compare(D(previous), D(current), threshold=Threshold("test", points=D(10), percent=D(30)))
 
     def test_a_drop_of_ten_points_is_an_improvement(self) -> None:
         change = self.change("60.0", "50.0")
@@ -144,5 +144,6 @@ class CompareTests(SimpleTestCase):
         assert self.change("0.0", "0.0").direction == Direction.UNCHANGED
 
     def test_thresholds_are_the_callers(self) -> None:
-        assert compare(D("60"), D("48"), points=12.8, percent=50).direction == Direction.UNCHANGED
-        assert compare(D("60"), D("47.2"), points=12.8, percent=50).direction == Direction.IMPROVED
+        copay = Threshold("Copay 2008", points=D("12.8"), percent=D(50))
+        assert compare(D("60"), D("48"), threshold=copay).direction == Direction.UNCHANGED
+        assert compare(D("60"), D("47.2"), threshold=copay).direction == Direction.IMPROVED
