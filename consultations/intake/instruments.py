@@ -2,7 +2,10 @@
 scoring method, score bands, a code and a version), checked so the engine in `intake.questionnaires` can trust
 it. Pure: no database.
 
-A definition is JSON (see consultations/intake/instruments/*.json for the shape). Changing a shipped file's
+A definition is JSON (see consultations/intake/instruments/*.json for the shape). Optional parts: "subscales"
+(items summed on their own with a positive cut-off and the clinician's advice, for a "sum" instrument such as the
+PHQ-4) and "scoring": {"meaningful_change": {points, percent, min_baseline, source}}; an instrument without one
+has no validated threshold, and its changes are never called meaningful. Changing a shipped file's
 wording or scoring needs a new "version": a version already registered in the database is never rewritten,
 because earlier answers were given to it.
 """
