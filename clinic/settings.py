@@ -260,9 +260,8 @@ SPAM_GROUP_MIN_REQUESTS = int(os.environ.get("SPAM_GROUP_MIN_REQUESTS", "3"))
 
 # The intake (DOMAIN.md §2). A disability index is not reported when more sections than this are unanswered.
 INTAKE_MAX_MISSING_SECTIONS = int(os.environ.get("INTAKE_MAX_MISSING_SECTIONS", "2"))
-# A change in the disability index counts as meaningful at this many points or this share of the last score.
-INTAKE_MEANINGFUL_CHANGE_POINTS = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE_POINTS", "10"))
-INTAKE_MEANINGFUL_CHANGE_PERCENT = float(os.environ.get("INTAKE_MEANINGFUL_CHANGE_PERCENT", "30"))
+# What counts as a meaningful change is each instrument's own, declared with its source in its definition
+# ("meaningful_change"), never a global setting: a threshold validated for one questionnaire says nothing of another.
 INTAKE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 INTAKE_UPLOADS_PER_INTAKE = 10
 # Intake data (histories, their versions, questionnaire answers, uploads, insurance and referral) is removed by

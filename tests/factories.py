@@ -1,8 +1,10 @@
 """Small builders for test data. Every person here is fictional."""
 
 import hashlib
+import json
 import uuid
 from datetime import date, time, timedelta
+from pathlib import Path
 from time import time as now_seconds
 
 from django.contrib.auth.models import Group, User
@@ -24,6 +26,7 @@ from consultations.models import (
     AvailabilityRule,
     Consultation,
     Coverage,
+    Instrument,
     Intake,
     Medication,
     Patient,
@@ -235,13 +238,37 @@ def make_medication(intake: Intake, **overrides) -> Medication:
     return Medication.objects.create(intake=intake, **values | overrides)
 
 
-def make_function_score(intake: Intake, values: list[int | None]) -> QuestionnaireResponse:
-    """Answers to the shipped ten-section function questionnaire, scored and stored as the intake does."""
-    instrument = questionnaires.current_instrument(questionnaires.FUNCTION)
+def make_function_score(
+    intake: Intake, values: list[int | None], instrument: Instrument | None = None
+) -> QuestionnaireResponse:
+    """Answers to the shipped ten-section function questionnaire (or `instrument`), scored and stored as the
+    intake does."""
+    instrument = instrument or questionnaires.current_instrument(questionnaires.FUNCTION)
     items = [item.id for item in questionnaires.definition_of(instrument).items]
     return questionnaires.save_response(
         intake=intake, instrument=instrument, answers=dict(zip(items, values, strict=True))
     )
+
+
+def make_synthetic_odi() -> Instrument:
+    """The synthetic ODI-shaped definition (placeholder text, Ostelo 2008 thresholds), installed as a practice
+    would install the licensed one."""
+    data = json.loads((Path(__file__).parent / "consultations" / "data" / "synthetic-odi.json").read_text())
+    return Instrument.objects.create(
+        code=data["code"],
+        version=data["version"],
+        purpose=data["purpose"],
+        title=data["title"],
+        definition=data,
+        source=Instrument.Source.LOADED,
+    )
+
+
+def make_mood_screen(intake: Intake, nervous, worrying, down, interest) -> QuestionnaireResponse:
+    """Answers to the shipped PHQ-4, scored and stored as the intake does (None: left blank)."""
+    instrument = questionnaires.current_instrument(questionnaires.MOOD)
+    answers = {"nervous": nervous, "worrying": worrying, "down": down, "interest": interest}
+    return questionnaires.save_response(intake=intake, instrument=instrument, answers=answers)
 
 
 def make_red_flag_screen(consultation: Consultation, *items: str, **overrides) -> RedFlagScreen:

@@ -184,6 +184,7 @@ def sections(
             ],
         ),
         Section("function", title["function"], responses.get("function", [])),
+        Section("mood", title["mood"], responses.get("mood", [])),
         Section(
             "work",
             title["work"],

@@ -10,6 +10,8 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -23,9 +25,11 @@ from consultations.intake.display import NOT_ANSWERED, Row
 from consultations.intake.instruments import (
     DISABILITY_INDEX,
     FUNCTION,
+    MOOD,
     NO_SCORE,
     PAIN,
     SKIP,
+    SUM,
     Definition,
     DefinitionError,
     Item,
@@ -39,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 
-__all__ = ["DISABILITY_INDEX", "FUNCTION", "NO_SCORE", "PAIN", "SKIP", "Definition", "DefinitionError"]
+__all__ = ["DISABILITY_INDEX", "FUNCTION", "MOOD", "NO_SCORE", "PAIN", "SKIP", "SUM", "Definition", "DefinitionError"]
 
 # Shipped and installed instruments -----------------------------------------------------------------
 
@@ -182,13 +186,28 @@ def _values(definition: Definition, answers: Mapping[str, int | None]) -> list[i
     return values
 
 
+def exact_score(definition: Definition, answers: Mapping[str, int | None], *, max_missing: int) -> Fraction | None:
+    """The score before rounding, for comparing two visits exactly; None when there is none."""
+    values = _values(definition, answers)
+    if definition.method == SUM:
+        total = scoring.total(values)
+        return None if total is None else Fraction(total)
+    if definition.method == DISABILITY_INDEX:
+        return scoring.exact_index(values, max_missing=max_missing, item_max=item_max(definition))
+    return None
+
+
 def score(definition: Definition, answers: Mapping[str, int | None], *, max_missing: int) -> Scored:
     """The score and band of `answers`; no score for an instrument whose items stand alone."""
     values = _values(definition, answers)
     if definition.method == NO_SCORE:
         return Scored(score=None, band=None)
-    index = scoring.disability_index(values, max_missing=max_missing, item_max=item_max(definition))
-    return Scored(score=index, band=scoring.band_for(index, definition.bands))
+    if definition.method == SUM:
+        total = scoring.total(values)
+        value = None if total is None else Decimal(total)
+    else:
+        value = scoring.disability_index(values, max_missing=max_missing, item_max=item_max(definition))
+    return Scored(score=value, band=scoring.band_for(value, definition.bands))
 
 
 def save_response(
@@ -222,13 +241,14 @@ def _answer_text(definition: Definition, item: Item, value: int | None, *, clini
 
 
 def _score_text(definition: Definition, response: QuestionnaireResponse | None, *, clinician: bool) -> str:
-    if response is None:
+    if response is None or all(value is None for value in response.answers.values()):
         return NOT_ANSWERED
     if response.score is None:
         return "Too few answers for a score"
     band = definition.band(response.band)
     words = (band.label if clinician else band.patient_label or band.label) if band else ""
-    return f"{response.score} out of 100" + (f": {words}" if words else "")
+    shown = str(int(response.score)) if definition.method == SUM else str(response.score)
+    return f"{shown} out of {definition.score_max}" + (f": {words}" if words else "")
 
 
 def response_rows(
@@ -240,7 +260,8 @@ def response_rows(
     rows = []
     if clinician:
         rows.append(Row("Questionnaire", f"{definition.title} ({definition.code} {definition.version})"))
-    if definition.method != NO_SCORE:
+    # A screen's total is for the clinician (DOMAIN.md §9): the patient sees their own answers, unlabelled.
+    if definition.method == DISABILITY_INDEX or (definition.method == SUM and clinician):
         rows.append(Row("Score", _score_text(definition, response, clinician=clinician)))
     rows.extend(
         Row(item.text, _answer_text(definition, item, answers.get(item.id), clinician=clinician))
@@ -278,7 +299,8 @@ def compare_with_previous(intake: Intake, *, purpose: str = FUNCTION) -> ScoreCh
     """This intake's score for `purpose` against the same patient's last submitted intake before it.
 
     Only scores from the same instrument and version are compared (DOMAIN.md §2.1: do not mix
-    versions); None when either score is missing. Thresholds come from settings.
+    versions); None when either score is missing. Exact scores from the stored answers, judged by the
+    instrument's own threshold (none declared: never judged).
     """
     current = (
         intake.responses.filter(instrument__purpose=purpose, score__isnull=False)
@@ -302,10 +324,17 @@ def compare_with_previous(intake: Intake, *, purpose: str = FUNCTION) -> ScoreCh
     )
     if previous is None:
         return None
-    change = scoring.compare(
-        previous.score,
-        current.score,
-        points=settings.INTAKE_MEANINGFUL_CHANGE_POINTS,
-        percent=settings.INTAKE_MEANINGFUL_CHANGE_PERCENT,
-    )
+    change = change_between(previous, current)
     return ScoreChange(previous=previous, current=current, change=change)
+
+
+def change_between(previous: QuestionnaireResponse, current: QuestionnaireResponse) -> scoring.Change | None:
+    """The change from `previous` to `current` (the same instrument), computed on the exact scores from the
+    stored answers, judged by the instrument's own threshold; None when either has no score."""
+    definition = definition_of(current.instrument)
+    limit = settings.INTAKE_MAX_MISSING_SECTIONS
+    before = exact_score(definition, previous.answers, max_missing=limit)
+    now = exact_score(definition, current.answers, max_missing=limit)
+    if before is None or now is None:
+        return None
+    return scoring.compare(before, now, threshold=definition.threshold)

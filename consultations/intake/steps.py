@@ -86,6 +86,8 @@ def step_forms(step: str, intake: Intake, data=None, files=None) -> StepForms:
             return StepForms({"main": HealthForm(data, instance=intake)})
         case "function":
             return StepForms({"questionnaire": instrument_form(intake, "function", data)})
+        case "mood":
+            return StepForms({"questionnaire": instrument_form(intake, "mood", data)})
         case "work":
             return StepForms({"main": WorkForm(data, instance=intake)})
         case "consent":

@@ -34,6 +34,7 @@ STEPS: tuple[Step, ...] = (
     Step("imaging", "Scans and tests", "MRI, CT, X-rays and nerve tests, with reports if you have them."),
     Step("health", "Your general health", "Conditions and habits that matter for any operation."),
     Step("function", "Daily activities", "Ten short questions about how the pain affects your day."),
+    Step("mood", "How you have been feeling", "Four short questions about your mood in the last two weeks."),
     Step("work", "Work", "Whether you are working, what you do, and any claims about your back."),
     Step("consent", "Privacy and contact", "Our privacy notice and how we may contact you."),
 )

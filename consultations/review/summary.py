@@ -7,15 +7,12 @@ own check page.
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consultations.booking.red_flags import FLAGS
-from consultations.intake import scoring
 from consultations.intake.display import (
     NOT_ANSWERED,
     Alert,
@@ -31,7 +28,8 @@ from consultations.intake.display import (
     unanswered_risks,
 )
 from consultations.intake.neuro import neuro_deficits
-from consultations.intake.questionnaires import FUNCTION, NO_SCORE, PAIN, definition_of, response_rows
+from consultations.intake.questionnaires import FUNCTION, MOOD, PAIN, definition_of, response_rows
+from consultations.intake.screens import MoodScreen, mood_screen
 from consultations.models import (
     Consultation,
     InformationRequest,
@@ -42,7 +40,7 @@ from consultations.models import (
     Referral,
     Upload,
 )
-from consultations.review import charts
+from consultations.review.scores import FunctionScore, ScorePoint, function_score, intake_date
 
 PAIN_SITES = (("back", "Back"), ("leg", "Leg"))
 PAIN_TIMES = (("now", "Now"), ("average", "Usual day"), ("worst", "Worst"))
@@ -55,11 +53,6 @@ def related(instance: object, name: str) -> object | None:
         return getattr(instance, name)
     except ObjectDoesNotExist:
         return None
-
-
-def intake_date(intake: Intake) -> date:
-    """The day a history counts from: when it was sent, or started if it never was."""
-    return timezone.localdate(intake.submitted_at or intake.created_at)
 
 
 @dataclass(frozen=True)
@@ -99,60 +92,6 @@ def dominance(answers: dict) -> str:
 
 
 @dataclass(frozen=True)
-class ScorePoint:
-    intake_id: int
-    when: date
-    score: Decimal
-    band: str
-    current: bool
-
-
-@dataclass(frozen=True)
-class FunctionScore:
-    title: str
-    code: str
-    version: str
-    clinician_notice: str
-    score: Decimal | None
-    band: str
-    answers: list[Row]
-    history: list[ScorePoint]
-    change: scoring.Change | None
-    previous: ScorePoint | None
-    chart: charts.TrendChart | None
-
-    @property
-    def change_label(self) -> str:
-        if self.change is None:
-            return ""
-        return {
-            scoring.Direction.IMPROVED: "Meaningful improvement",
-            scoring.Direction.WORSENED: "Meaningful worsening",
-        }.get(self.change.direction, "No meaningful change")
-
-    @property
-    def change_icon(self) -> str:
-        """Beside the words, never instead of them: down is better on this scale."""
-        if self.change is None:
-            return ""
-        return {scoring.Direction.IMPROVED: "▼", scoring.Direction.WORSENED: "▲"}.get(self.change.direction, "=")
-
-    @property
-    def threshold(self) -> str:
-        points, percent = settings.INTAKE_MEANINGFUL_CHANGE_POINTS, settings.INTAKE_MEANINGFUL_CHANGE_PERCENT
-        return f"{points:g} points or {percent:g}% of the earlier score"
-
-    @property
-    def change_text(self) -> str:
-        change = self.change
-        if change is None:
-            return ""
-        sign = "+" if change.points > 0 else ""
-        percent = f", {sign}{change.percent}%" if change.percent is not None else ""
-        return f"{sign}{change.points} points{percent}"
-
-
-@dataclass(frozen=True)
 class EarlierIntake:
     intake: Intake
     when: date
@@ -174,6 +113,8 @@ class Summary:
     # Weakness, numbness, walking, falls and the usual bladder function, for the first screen.
     neuro: list[Row] = field(default_factory=list)
     function: FunctionScore | None = None
+    # The psychological screen (surgeon only, never the desk); None when not answered.
+    mood: MoodScreen | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     since_surgery: list[Row] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)
@@ -241,65 +182,6 @@ def pain_grid(response: QuestionnaireResponse | None) -> PainGrid | None:
     return PainGrid(columns, rows, dominance(response.answers))
 
 
-def _band_label(response: QuestionnaireResponse) -> str:
-    band = definition_of(response.instrument).band(response.band)
-    return band.label if band else ""
-
-
-def function_score(
-    current: QuestionnaireResponse | None, scored: list[QuestionnaireResponse], *, intake_id: int | None
-) -> FunctionScore | None:
-    """This history's function score with every earlier score of the same questionnaire and version
-    (DOMAIN.md §2.1: never mix versions on one timeline), and the change since the last one (§2.4)."""
-    instrument = current.instrument if current is not None else (scored[-1].instrument if scored else None)
-    if instrument is None:
-        return None
-    definition = definition_of(instrument)
-    if definition.method == NO_SCORE:
-        return None
-    history = [
-        ScorePoint(
-            intake_id=response.intake_id,
-            when=intake_date(response.intake),
-            score=response.score,
-            band=_band_label(response),
-            current=response.intake_id == intake_id,
-        )
-        for response in scored
-        if response.instrument_id == instrument.pk
-    ]
-    now = next((point for point in history if point.current), None)
-    before = [point for point in history if not point.current]
-    previous = before[-1] if before and now is not None else None
-    change = (
-        scoring.compare(
-            previous.score,
-            now.score,
-            points=settings.INTAKE_MEANINGFUL_CHANGE_POINTS,
-            percent=settings.INTAKE_MEANINGFUL_CHANGE_PERCENT,
-        )
-        if previous is not None and now is not None
-        else None
-    )
-    chart = charts.score_trend_chart([(f"{point.when:%b %Y}", point.score, point.current) for point in history])
-    answers = [
-        row for row in response_rows(instrument, current, clinician=True) if row.label not in ("Questionnaire", "Score")
-    ]
-    return FunctionScore(
-        title=definition.title,
-        code=definition.code,
-        version=definition.version,
-        clinician_notice=definition.clinician_notice,
-        score=current.score if current is not None else None,
-        band=_band_label(current) if current is not None and current.score is not None else "",
-        answers=answers,
-        history=history,
-        change=change,
-        previous=previous,
-        chart=chart,
-    )
-
-
 def _compact_sections(all_sections: list[Section]) -> dict[str, Section]:
     """The sections by slug, the long ones with their skipped questions gathered in one row."""
     by_slug = {section.slug: section for section in all_sections}
@@ -361,6 +243,7 @@ def summary_for(consultation: Consultation) -> Summary:
             pain_rows=response_rows(pain.instrument, pain, clinician=True) if pain is not None else [],
             neuro=neuro_deficits(intake),
             function=function_score(_latest(responses, FUNCTION), scored, intake_id=intake.pk),
+            mood=mood_screen(_latest(responses, MOOD)),
             timeline=[replace(entry, rows=compact(entry.rows)) for entry in operations_timeline(operations)],
             since_surgery=since_last_operation(
                 operations, pain_returned=intake.pain_returned, today=timezone.localdate()
@@ -392,7 +275,7 @@ def earlier_summary_for(intake: Intake) -> EarlierSummary:
     """`intake` loaded with consultation__surgeon, consultation__location, consultation__red_flag_screen, review."""
     responses = list(intake.responses.select_related("instrument"))
     rows = {}
-    for purpose in (PAIN, FUNCTION):
+    for purpose in (PAIN, FUNCTION, MOOD):
         response = _latest(responses, purpose)
         if response is not None:
             rows[purpose] = response_rows(response.instrument, response, clinician=True)

@@ -134,6 +134,9 @@ def test_fill_in_the_history_over_two_visits_and_send_it(page: Page) -> None:
         group.locator("label").first.click()
     check_accessibility(page)
     screenshot(page, "intake-function")
+    save_and_continue(page, "How you have been feeling")
+
+    # Every mood question may be left blank.
     save_and_continue(page, "Work")
 
     page.get_by_label("Off work because of the pain").check()

@@ -54,7 +54,7 @@ def shipped(purpose: str) -> questionnaires.Definition:
 class ShippedDefinitionTests(SimpleTestCase):
     def test_one_shipped_instrument_per_purpose(self) -> None:
         purposes = [definition.purpose for definition in shipped_definitions()]
-        assert sorted(purposes) == ["function", "pain"]
+        assert sorted(purposes) == ["function", "mood", "pain"]
 
     def test_our_function_questionnaire_has_the_odi_shape_and_says_it_is_not_the_odi(self) -> None:
         function = shipped("function")
@@ -283,8 +283,8 @@ class InstrumentTests(TestCase):
         assert Instrument.objects.filter(purpose="function").count() == 1
 
     def test_a_purpose_with_no_instrument_is_a_lookup_error(self) -> None:
-        with self.assertRaisesMessage(LookupError, "No questionnaire is shipped or installed for the purpose 'mood'"):
-            current_instrument("mood")
+        with self.assertRaisesMessage(LookupError, "No questionnaire is shipped or installed for the purpose 'sleep'"):
+            current_instrument("sleep")
 
 
 class SaveResponseTests(TestCase):
@@ -362,27 +362,39 @@ class CompareWithPreviousTests(TestCase):
         cls.later = make_intake(make_consultation(surgeon, location, start, patient=cls.patient))
         cls.ours = current_instrument("function")
 
-    def answers(self, raw: int) -> dict[str, int]:
+    def answers(self, raw: int, definition: questionnaires.Definition | None = None) -> dict[str, int]:
         values = [5] * (raw // 5) + [raw % 5] + [0] * 10
-        return {item.id: values[number] for number, item in enumerate(shipped("function").items)}
+        return {item.id: values[number] for number, item in enumerate((definition or shipped("function")).items)}
 
-    def test_a_fall_of_ten_points_is_a_meaningful_improvement(self) -> None:
-        save_response(intake=self.earlier, instrument=self.ours, answers=self.answers(25))  # 50.0
-        save_response(intake=self.later, instrument=self.ours, answers=self.answers(20))  # 40.0
+    def odi(self) -> tuple[Instrument, questionnaires.Definition]:
+        odi = Instrument.objects.create(
+            code="odi", version="2.1a", purpose="function", title="Synthetic", definition=SYNTHETIC, source="loaded"
+        )
+        return odi, validate_definition(SYNTHETIC)
+
+    def test_a_fall_of_ten_points_is_a_meaningful_improvement_by_the_instruments_threshold(self) -> None:
+        odi, definition = self.odi()
+        save_response(intake=self.earlier, instrument=odi, answers=self.answers(25, definition))  # 50.0
+        save_response(intake=self.later, instrument=odi, answers=self.answers(20, definition))  # 40.0
         result = compare_with_previous(self.later)
         assert result.previous.intake == self.earlier
         assert (result.change.previous, result.change.current) == (Decimal("50.0"), Decimal("40.0"))
         assert result.change.direction == Direction.IMPROVED
 
-    def test_the_thresholds_come_from_settings(self) -> None:
+    def test_our_own_questionnaire_declares_no_threshold_so_a_change_is_never_judged(self) -> None:
         save_response(intake=self.earlier, instrument=self.ours, answers=self.answers(25))
-        save_response(intake=self.later, instrument=self.ours, answers=self.answers(20))
-        with self.settings(INTAKE_MEANINGFUL_CHANGE_POINTS=12.8, INTAKE_MEANINGFUL_CHANGE_PERCENT=30):
-            assert compare_with_previous(self.later).change.direction == Direction.UNCHANGED
+        save_response(intake=self.later, instrument=self.ours, answers=self.answers(5))
+        change = compare_with_previous(self.later).change
+        assert (change.direction, change.points, change.is_meaningful) == (
+            Direction.NOT_JUDGED,
+            Decimal("-40.0"),
+            False,
+        )
 
     def test_a_rise_is_a_worsening(self) -> None:
-        save_response(intake=self.earlier, instrument=self.ours, answers=self.answers(10))  # 20.0
-        save_response(intake=self.later, instrument=self.ours, answers=self.answers(13))  # 26.0: +30%
+        odi, definition = self.odi()
+        save_response(intake=self.earlier, instrument=odi, answers=self.answers(10, definition))  # 20.0
+        save_response(intake=self.later, instrument=odi, answers=self.answers(13, definition))  # 26.0: +30%
         assert compare_with_previous(self.later).change.direction == Direction.WORSENED
 
     def test_nothing_to_compare_without_a_previous_submitted_score_on_the_same_instrument(self) -> None:

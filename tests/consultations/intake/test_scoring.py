@@ -6,7 +6,7 @@ from django.test import SimpleTestCase
 from hypothesis import given
 from hypothesis import strategies as st
 
-from consultations.intake.scoring import Band, Direction, band_for, compare, disability_index
+from consultations.intake.scoring import Band, Direction, Threshold, band_for, compare, disability_index, exact_index
 
 D = Decimal
 
@@ -106,7 +106,7 @@ class BandTests(SimpleTestCase):
 
 class CompareTests(SimpleTestCase):
     def change(self, previous: str, current: str):
-        return compare(D(previous), D(current), points=10.0, percent=30.0)
+        return compare(D(previous), D(current), threshold=Threshold("test", points=D(10), percent=D(30)))
 
     def test_a_drop_of_ten_points_is_an_improvement(self) -> None:
         change = self.change("60.0", "50.0")
@@ -144,5 +144,42 @@ class CompareTests(SimpleTestCase):
         assert self.change("0.0", "0.0").direction == Direction.UNCHANGED
 
     def test_thresholds_are_the_callers(self) -> None:
-        assert compare(D("60"), D("48"), points=12.8, percent=50).direction == Direction.UNCHANGED
-        assert compare(D("60"), D("47.2"), points=12.8, percent=50).direction == Direction.IMPROVED
+        copay = Threshold("Copay 2008", points=D("12.8"), percent=D(50))
+        assert compare(D("60"), D("48"), threshold=copay).direction == Direction.UNCHANGED
+        assert compare(D("60"), D("47.2"), threshold=copay).direction == Direction.IMPROVED
+
+
+class ExactCompareTests(SimpleTestCase):
+    """Changes are judged on the exact index from the answers (scoring's module note), by the instrument's own
+    threshold; the synthetic ODI's is Ostelo 2008 with the percent used from an index of 20 up."""
+
+    OSTELO = Threshold("Ostelo et al., Spine 2008", points=D(10), percent=D(30), min_baseline=D(20))
+
+    def index(self, *values: int | None):
+        return exact_index(list(values), max_missing=2)
+
+    def test_10_of_45_to_7_of_45_is_exactly_minus_30_percent_and_meaningful(self) -> None:
+        before = self.index(5, 5, 0, 0, 0, 0, 0, None, 0, 0)
+        after = self.index(5, 2, 0, 0, 0, 0, 0, None, 0, 0)
+        change = compare(before, after, threshold=self.OSTELO)
+        assert (change.previous, change.current, change.percent) == (D("22.2"), D("15.6"), D("-30.0"))
+        assert change.direction == Direction.IMPROVED
+        # The one-decimal scores would have missed it: -6.6 of 22.2 is -29.7 %.
+        assert compare(D("22.2"), D("15.6"), threshold=self.OSTELO).direction == Direction.UNCHANGED
+
+    def test_under_the_minimum_baseline_the_percent_is_not_used(self) -> None:
+        change = compare(self.index(2, *[0] * 9), self.index(1, *[0] * 9), threshold=self.OSTELO)  # 4 -> 2
+        assert (change.points, change.percent, change.direction) == (D("-2.0"), D("-50.0"), Direction.UNCHANGED)
+        # From 20 up it is: 20 -> 14 is -30 %.
+        assert compare(D(20), D(14), threshold=self.OSTELO).direction == Direction.IMPROVED
+
+    def test_a_different_number_of_sections_compares_the_indexes(self) -> None:
+        # 16/45 (35.6) then 16/50 (32.0): -3.6 index points, -10 % of the earlier index.
+        before = self.index(2, 2, 2, 2, 2, 2, 2, None, 1, 1)
+        after = self.index(2, 2, 2, 2, 2, 2, 1, 1, 1, 1)
+        change = compare(before, after, threshold=self.OSTELO)
+        assert (change.points, change.percent, change.direction) == (D("-3.6"), D("-10.0"), Direction.UNCHANGED)
+
+    def test_without_a_threshold_a_change_is_never_judged(self) -> None:
+        change = compare(D(60), D(20), threshold=None)
+        assert (change.direction, change.points, change.is_meaningful) == (Direction.NOT_JUDGED, D("-40.0"), False)

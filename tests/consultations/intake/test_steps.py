@@ -183,7 +183,7 @@ class StepsTests(IntakeTestCase):
 
     def test_the_function_questionnaire_is_scored_and_stored_with_its_version(self) -> None:
         answers = {f"function-{item}": "2" for item in self.function_items()}
-        self.assert_goes_to(self.post_step("function", answers), "work")
+        self.assert_goes_to(self.post_step("function", answers), "mood")
         response = QuestionnaireResponse.objects.select_related("instrument").get(instrument__purpose="function")
         assert response.instrument.code == "spine-function" and response.instrument.version == "1.1"
         assert response.score == 40  # 20 of 50

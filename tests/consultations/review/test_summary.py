@@ -4,7 +4,7 @@ import re
 from datetime import date, timedelta
 
 from django.db import connection
-from django.test import SimpleTestCase, TestCase, override_settings
+from django.test import SimpleTestCase, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from tests.factories import (
     make_referral,
     make_submitted_intake,
     make_surgeon_user,
+    make_synthetic_odi,
     make_user,
     sign_in,
 )
@@ -340,9 +341,11 @@ class HighlightTests(SummaryTestCase):
 
 
 class ScoreChangeTests(SummaryTestCase):
-    """DOMAIN.md §2.4: a fall of 10 points or 30% is a meaningful improvement, a rise as large a worsening."""
+    """DOMAIN.md §2.4 through the instrument's own threshold: the synthetic ODI declares Ostelo 2008 (10 points or
+    30 %, the percent only from an index of 20 up); a fall as large is an improvement, a rise a worsening."""
 
-    def with_scores(self, *previous_values: list[int], current: list[int]) -> str:
+    def with_scores(self, *previous_values: list[int | None], current: list[int | None], ours: bool = False) -> str:
+        instrument = None if ours else make_synthetic_odi()
         for number, values in enumerate(previous_values, start=1):
             earlier = make_consultation(
                 self.surgeon,
@@ -351,8 +354,8 @@ class ScoreChangeTests(SummaryTestCase):
                 patient=self.patient,
                 status=Consultation.Status.COMPLETED,
             )
-            make_function_score(make_submitted_intake(earlier), values)
-        make_function_score(make_submitted_intake(self.consultation), current)
+            make_function_score(make_submitted_intake(earlier), values, instrument)
+        make_function_score(make_submitted_intake(self.consultation), current, instrument)
         return section(self.page(), "function")
 
     def test_a_fall_of_10_points_is_a_meaningful_improvement(self) -> None:
@@ -362,6 +365,10 @@ class ScoreChangeTests(SummaryTestCase):
         assert "Moderate" in function
         assert "▼</span> Meaningful improvement" in function
         assert "-10.0 points, -20.0%" in function
+        assert "A meaningful change is 10 points or 30% of the earlier score, from an earlier score of at least 20" in (
+            function
+        )
+        assert "Ostelo et al., Spine 2008" in function
 
     def test_a_fall_of_8_points_and_16_percent_is_not_meaningful(self) -> None:
         function = self.with_scores(SCORE_50, current=SCORE_42)
@@ -379,18 +386,35 @@ class ScoreChangeTests(SummaryTestCase):
     def test_a_fall_of_20_percent_and_4_points_is_not(self) -> None:
         assert "No meaningful change" in self.with_scores(SCORE_20, current=SCORE_16)
 
+    def test_raw_10_of_45_to_7_of_45_is_exactly_30_percent_and_meaningful(self) -> None:
+        # One-decimal scores 22.2 -> 15.6 would read -29.7 %; the stored answers give exactly -30 %.
+        before = [5, 5, 0, 0, 0, 0, 0, None, 0, 0]
+        after = [5, 2, 0, 0, 0, 0, 0, None, 0, 0]
+        function = self.with_scores(before, current=after)
+
+        assert "15.6" in function and "from 9 of 10 sections" in function
+        assert "Meaningful improvement" in function
+        assert "-6.7 points, -30.0%" in function
+
+    def test_under_the_minimum_baseline_the_percent_is_not_used(self) -> None:
+        # Index 4 -> 2 is -50 %, but from under 20 only the 10 points count.
+        function = self.with_scores([2] + [0] * 9, current=[1] + [0] * 9)
+
+        assert "-2.0 points, -50.0%" in function
+        assert "No meaningful change" in function
+
     def test_a_rise_of_10_points_is_a_meaningful_worsening(self) -> None:
         function = self.with_scores(SCORE_30, current=SCORE_40)
 
         assert "▲</span> Meaningful worsening" in function
         assert "+10.0 points, +33.3%" in function
 
-    @override_settings(INTAKE_MEANINGFUL_CHANGE_POINTS=5, INTAKE_MEANINGFUL_CHANGE_PERCENT=50)
-    def test_the_thresholds_come_from_settings(self) -> None:
-        function = self.with_scores(SCORE_50, current=SCORE_42)
+    def test_our_own_questionnaire_gets_points_and_no_meaningful_label(self) -> None:
+        function = self.with_scores(SCORE_50, current=SCORE_20, ours=True)
 
-        assert "Meaningful improvement" in function
-        assert "5 points or 50% of the earlier score" in function
+        assert "-30.0 points" in function
+        assert "eaningful" not in function
+        assert "No validated threshold exists for judging a change on this questionnaire" in function
 
     def test_the_change_is_against_the_last_score_and_the_chart_shows_them_all(self) -> None:
         function = self.with_scores(SCORE_20, SCORE_50, current=SCORE_40)
@@ -407,7 +431,18 @@ class ScoreChangeTests(SummaryTestCase):
         function = self.with_scores(current=SCORE_40)
 
         assert "No earlier score with this questionnaire to compare with." in function
+        assert "from 10 of 10 sections" in function
         assert "<svg" not in function
+
+    def test_too_few_answers_and_not_answered_read_differently(self) -> None:
+        function = self.with_scores(current=[5, 5, 5, 5, 5, 5, 5, None, None, None])
+        assert "Too few answers for a score: 7 of 10 sections answered." in function
+        assert "Not answered in this history" not in function
+
+        make_function_score(self.consultation.intake, [None] * 10)
+        function = section(self.page(), "function")
+        assert "Not answered in this history." in function
+        assert "Too few answers" not in function
 
     def test_earlier_histories_still_being_filled_in_do_not_count(self) -> None:
         earlier = make_consultation(
