@@ -19,6 +19,7 @@ from tests.factories import (
     make_function_score,
     make_location,
     make_medication,
+    make_mood_screen,
     make_operation,
     make_patient,
     make_red_flag_screen,
@@ -44,7 +45,7 @@ def full_history(surgeon, location):
         smoking="former",
         height_inches=68,
         weight_pounds=190,
-        pain_map={area: "" for area in PAIN_AREA_LABELS}
+        pain_map=dict.fromkeys(PAIN_AREA_LABELS, "")
         | {"low_back": "both", "buttock": "left", "below_knee": "left", "foot": "left"},
         had_spine_surgery=Answer.YES,
         pain_pattern="came_back",
@@ -52,7 +53,7 @@ def full_history(surgeon, location):
         weak_ankle_dorsiflexion="left",
         weak_toe_extension="left",
         numbness=Answer.YES,
-        numbness_map={area: "" for area in PAIN_AREA_LABELS} | {"below_knee": "left", "foot": "left"},
+        numbness_map=dict.fromkeys(PAIN_AREA_LABELS, "") | {"below_knee": "left", "foot": "left"},
         walking="limited",
         walking_minutes=10,
         walking_eased_by_bending=Answer.YES,
@@ -92,6 +93,7 @@ def full_history(surgeon, location):
         answers={"back_now": 4, "back_average": 4, "back_worst": 6, "leg_now": 7, "leg_average": 7, "leg_worst": 9},
     )
     make_function_score(intake, [4, 3, 3, 4, 3, 2, 3, None, 3, 3])
+    make_mood_screen(intake, nervous=1, worrying=1, down=2, interest=2)
     return consultation
 
 
@@ -116,6 +118,7 @@ def test_the_first_screen_holds_what_a_surgeon_reads_first(page: Page) -> None:
     for selector in (
         "#red-flags",
         "#risks",
+        "#mood",
         "#about",
         ".pain-dominance",
         "#neuro",

@@ -222,7 +222,7 @@ class HighlightTests(SummaryTestCase):
         assert 'class="risk risk-opioid"' in risks
         assert "Takes opioids" in risks
         assert "Oxycodone (fictional) 5 mg twice a day" in risks
-        assert "⚠</span> Note" in section(html, "medications")
+        assert '⚠</span><span class="visually-hidden">Note:</span>' in section(html, "medications")
 
     def test_an_opioid_in_the_list_is_flagged_even_if_the_question_was_skipped(self) -> None:
         intake = make_submitted_intake(self.consultation)
