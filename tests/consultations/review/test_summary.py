@@ -296,7 +296,7 @@ class HighlightTests(SummaryTestCase):
         assert FLAGS["cancer"].text in red_flags
         assert FLAGS["night_pain"].text in red_flags
         assert "See a doctor today" in red_flags
-        assert "These symptoms are not new and a doctor has already assessed them." in red_flags
+        assert "I have read this advice." in red_flags
 
     def test_a_red_flag_alone_leaves_the_surgical_risks_box_unflagged(self) -> None:
         make_red_flag_screen(self.consultation, "cancer")
