@@ -56,7 +56,7 @@ class BookingDetailsForm(forms.Form):
     )
     primary_care_name = forms.CharField(label="Your primary care doctor (optional)", max_length=170, required=False)
     primary_care_practice = forms.CharField(label="Their practice (optional)", max_length=200, required=False)
-    primary_care_phone = _phone("Their phone (optional)")
+    primary_care_phone = _phone("Your doctor's phone (optional)")
     emergency_contact_name = forms.CharField(
         label="Someone we can call in an emergency (optional)", max_length=170, required=False
     )
@@ -66,7 +66,7 @@ class BookingDetailsForm(forms.Form):
         required=False,
         help_text="For example: wife, son, friend.",
     )
-    emergency_contact_phone = _phone("Their phone")
+    emergency_contact_phone = _phone("Their phone, for emergencies")
     video_consent = forms.BooleanField(label=VIDEO_CONSENT, required=False)
 
     def clean_gender_identity(self) -> str:
