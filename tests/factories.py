@@ -24,6 +24,7 @@ from consultations.booking.bot_guard import SHOWN_AT, shown_at_stamp
 from consultations.intake import questionnaires
 from consultations.models import (
     AvailabilityRule,
+    BookingDetails,
     Consultation,
     Coverage,
     Instrument,
@@ -34,6 +35,8 @@ from consultations.models import (
     QuestionnaireResponse,
     RedFlagScreen,
     Referral,
+    ResidenceState,
+    Sex,
     TimeOff,
     Upload,
 )
@@ -62,6 +65,7 @@ def request_form(slot: str, **overrides: str) -> dict[str, str]:
         "preferred_contact": "email",
         "visit_type": "in_person",
         "reason": "Leg pain came back after my fusion.",
+        "preferred_language": "English",
     } | overrides
 
 
@@ -279,8 +283,9 @@ def make_red_flag_screen(consultation: Consultation, *items: str, **overrides) -
         "items": list(items),
         "urgency": int(advice.urgency),
         "message_shown": " ".join([advice.headline, *advice.instructions]).strip(),
-        "acknowledgement": "These symptoms are not new and a doctor has already assessed them." if items else "",
+        "acknowledgement": screening.ACKNOWLEDGEMENTS[advice.urgency][1] if items else "",
         "acknowledged_at": timezone.now() if items else None,
+        "acknowledged_items": [flag.key for flag in advice.emergency_flags],
     }
     return RedFlagScreen.objects.create(consultation=consultation, **values | overrides)
 
@@ -313,3 +318,20 @@ def make_referral(consultation: Consultation, **overrides) -> Referral:
         "npi": "1234567893",
     }
     return Referral.objects.create(consultation=consultation, **values | overrides)
+
+
+def make_booking_details(consultation: Consultation, **overrides) -> BookingDetails:
+    """Fictional booking details: Spanish with an interpreter, New York, a primary care doctor and a contact."""
+    values = {
+        "sex": Sex.FEMALE,
+        "preferred_language": "Spanish",
+        "interpreter_needed": True,
+        "state": ResidenceState.NY,
+        "primary_care_name": "Dr. Robin Primary (fictional)",
+        "primary_care_practice": "Example Family Practice",
+        "primary_care_phone": "(518) 555-0101",
+        "emergency_contact_name": "Sam Example (fictional)",
+        "emergency_contact_relationship": "brother",
+        "emergency_contact_phone": "(518) 555-0102",
+    }
+    return BookingDetails.objects.create(consultation=consultation, **values | overrides)

@@ -10,6 +10,7 @@ from clinic.models import Location
 from consultations.booking import red_flags, screening, slots
 from consultations.booking.bot_guard import BotGuardForm
 from consultations.booking.coverage_forms import CoverageForm
+from consultations.booking.details_forms import BookingDetailsForm
 from consultations.booking.services import PatientDetails
 from consultations.fields import check_phone
 from consultations.models import Consultation, Patient
@@ -87,6 +88,8 @@ class PatientDetailsForm(forms.Form):
             email=data["email"],
             phone=data["phone"],
             preferred_contact=data.get("preferred_contact") or Patient.Contact.EMAIL,
+            # A new patient's row starts with the language given (`BookingDetailsForm`); it never changes after.
+            preferred_language=data.get("preferred_language") or "English",
         )
 
 
@@ -97,7 +100,7 @@ class ResendLinkForm(forms.Form):
     date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}))
 
 
-class RequestForm(BotGuardForm, CoverageForm, PatientDetailsForm):
+class RequestForm(BotGuardForm, BookingDetailsForm, CoverageForm, PatientDetailsForm):
     slot = forms.CharField(widget=forms.HiddenInput)
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
     preferred_contact = forms.ChoiceField(
@@ -228,8 +231,9 @@ class AcknowledgementForm(forms.Form):
     REQUIRED = {
         red_flags.Urgency.SAME_DAY: "To go on, tick the box to confirm that you have read this advice.",
         red_flags.Urgency.EMERGENCY: (
-            "To go on, tick the box to confirm that these symptoms are not new and that a doctor has already "
-            "assessed them. If that is not so, please call 911 or go to the nearest emergency department now."
+            f"To go on, tick the box to confirm that you have had exactly these symptoms for more than "
+            f"{screening.SETTLED_WEEKS} weeks and that a doctor has examined you for them. If that is not so, "
+            "please call 911 or go to the nearest emergency department now."
         ),
     }
 

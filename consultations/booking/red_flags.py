@@ -141,6 +141,11 @@ class Advice:
         return self.urgency == Urgency.EMERGENCY
 
     @property
+    def emergency_flags(self) -> tuple[RedFlag, ...]:
+        """The ticked symptoms that make this an emergency: the only ones a patient may vouch for to go on."""
+        return tuple(flag for flag in self.flags if flag.urgency == Urgency.EMERGENCY)
+
+    @property
     def needs_acknowledgement(self) -> bool:
         """Booking may go on only after the person confirms they read same-day advice (DOMAIN.md §3)."""
         return self.urgency == Urgency.SAME_DAY

@@ -21,16 +21,26 @@ COOKIE_NAME = "red_flag_screen"
 SALT = "consultations.red-flag-screen"
 MAX_AGE = timedelta(hours=2)
 
+# How long a patient must have had an emergency symptom, unchanged and examined by a doctor, to book past the
+# emergency advice. Our own choice, not a published cut-off: DOMAIN.md §3 treats these symptoms as an emergency
+# when they are new or worsening (cauda equina is best decompressed within 24-48 hours, §3 A), and six weeks is
+# the near end of §3 C's "surgery within the last ~6-12 weeks" window, well past anything that could be new. A
+# practice confirms it before going live, with the other numbers of DOMAIN.md §8.
+SETTLED_WEEKS = 6
+
 # What the patient confirms to go on past advice, by urgency. The cookie carries the key; the
-# consultation's record keeps the words.
+# consultation's record keeps the words. The emergency one never calls the symptoms "not new": the symptoms it
+# lists (only the ticked emergency ones) are worded "new ..." on the screen, so it speaks of how long the patient
+# has had exactly those, and of a doctor who examined them.
 ACKNOWLEDGEMENTS: dict[Urgency, tuple[str, str]] = {
     Urgency.SAME_DAY: (
         "read_advice",
         "I have read this advice. I understand that requesting a consultation does not replace seeing a doctor today.",
     ),
     Urgency.EMERGENCY: (
-        "assessed",
-        "These symptoms are not new, and a doctor has already assessed them.",
+        "examined",
+        f"I have had exactly these symptoms, without change, for more than {SETTLED_WEEKS} weeks, "
+        "and a doctor has examined me for them.",
     ),
 }
 
@@ -48,6 +58,8 @@ class ScreenResult:
     urgency: Urgency
     acknowledgement: str
     screened_at: datetime
+    # The emergency symptoms the acknowledgement vouched for (flag keys); empty below an emergency.
+    acknowledged_items: tuple[str, ...] = ()
 
     @classmethod
     def passed(
@@ -67,6 +79,7 @@ class ScreenResult:
             urgency=advice.urgency,
             acknowledgement=acknowledgement,
             screened_at=at,
+            acknowledged_items=tuple(flag.key for flag in advice.emergency_flags),
         )
 
     @property

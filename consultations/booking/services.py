@@ -16,6 +16,7 @@ from consultations.booking import changes
 from consultations.booking.availability import SlotTaken, buffer_minutes_in_force, is_overlap, offered_slot
 from consultations.booking.changes import AlreadyAtThatTime, NotChangeable
 from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
+from consultations.booking.details import PersonDetails, check_video_consent, record_booking_details
 from consultations.booking.limits import RequestOrigin, TooManyRequests, check_request_limits
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
@@ -129,6 +130,7 @@ def record_screen(*, consultation: Consultation, screen: ScreenResult) -> RedFla
         message_shown=screen.message_shown,
         acknowledgement=screen.acknowledgement,
         acknowledged_at=screen.screened_at if screen.acknowledgement else None,
+        acknowledged_items=list(screen.acknowledged_items),
     )
 
 
@@ -146,6 +148,7 @@ def request_consultation(
     waitlist: bool = False,
     coverage: CoverageDetails | None = None,
     referral: ReferralDetails | None = None,
+    person: PersonDetails | None = None,
     origin: RequestOrigin | None = None,
 ) -> Consultation:
     """Take the slot for the patient at once. The same form sent again returns the first consultation; a
@@ -154,7 +157,8 @@ def request_consultation(
     `screen` is the red-flag screen the patient passed; it is recorded with the request and flags it for
     the front desk. None only where no patient screen took place (the tests of scheduling alone).
     `waitlist`: the patient also asked to hear of an earlier time; `coverage` and `referral`: how they pay and who
-    sent them. All recorded in the same transaction.
+    sent them; `person`: the booking details (sex, language, contacts, state) and, for a video visit, the consent
+    it cannot go without (VideoConsentMissing, nothing stored). All recorded in the same transaction.
     `origin`: where an online request came from; its address and contact limits are checked (TooManyRequests,
     nothing stored) and its keyed hashes kept on the consultation. None for the desk and the scheduling tests."""
     existing = _by_key(idempotency_key, details)
@@ -162,6 +166,7 @@ def request_consultation(
         if _same_submission(existing, surgeon=surgeon, start=start):
             return existing
         raise FormAlreadyUsed
+    check_video_consent(visit_type=visit_type, details=person)
     if origin is not None:
         check_request_limits(origin=origin, surgeon=surgeon)
     slot = offered_slot(surgeon, start, location)
@@ -198,6 +203,8 @@ def request_consultation(
         join_waitlist(consultation=consultation)
     if coverage is not None:
         record_coverage(consultation=consultation, coverage=coverage, referral=referral)
+    if person is not None:
+        record_booking_details(consultation=consultation, details=person, at=consultation.created_at)
     queue_message(consultation=consultation, kind=SentMessage.Kind.REQUEST_RECEIVED)
     queue_message(consultation=consultation, kind=SentMessage.Kind.NEW_REQUEST_TO_DESK)
     return consultation

@@ -19,6 +19,7 @@ from consultations.booking.availability import (
 )
 from consultations.booking.changes import record_event
 from consultations.booking.coverage import CoverageDetails, ReferralDetails, record_coverage
+from consultations.booking.details import PersonDetails, check_video_consent, record_booking_details
 from consultations.booking.red_flags import Urgency
 from consultations.booking.screening import ScreenResult
 from consultations.booking.services import SAFETY_FLAGS, PatientDetails, find_or_create_patient, record_screen
@@ -60,12 +61,15 @@ def book_for_patient(
     by: AbstractBaseUser,
     coverage: CoverageDetails | None = None,
     referral: ReferralDetails | None = None,
+    person: PersonDetails | None = None,
 ) -> Consultation:
     """Book and confirm at once. A slot of the clinics must still be free under the desk's policy (no minimum
     notice or horizon); a typed time is checked by the database alone, which refuses an overlap (SlotTaken).
-    The insurance and the referral the caller gave are recorded with it."""
+    The insurance, the referral and the booking details the caller gave are recorded with it; a video visit needs
+    the caller's consent (VideoConsentMissing)."""
     if screen.urgency == Urgency.EMERGENCY:
         raise EmergencyNotBooked
+    check_video_consent(visit_type=booking.visit_type, details=person)
     if booking.end is None:
         slot = offered_slot(booking.surgeon, booking.start, booking.location, policy=desk_policy())
         start, end = slot.start, slot.end
@@ -100,6 +104,8 @@ def book_for_patient(
     record_screen(consultation=consultation, screen=screen)
     if coverage is not None:
         record_coverage(consultation=consultation, coverage=coverage, referral=referral)
+    if person is not None:
+        record_booking_details(consultation=consultation, details=person, at=now)
     record_event(
         consultation=consultation,
         action=ConsultationEvent.Action.BOOK,

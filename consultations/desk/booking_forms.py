@@ -10,6 +10,8 @@ from clinic.models import Location, Surgeon
 from consultations.booking import red_flags
 from consultations.booking.availability import DESK_HORIZON_DAYS
 from consultations.booking.coverage_forms import CoverageForm
+from consultations.booking.details import VIDEO_CONSENT_READ_TO_CALLER
+from consultations.booking.details_forms import BookingDetailsForm
 from consultations.booking.forms import PatientDetailsForm, RedFlagForm, clean_slot_field
 from consultations.booking.screening import ScreenResult
 from consultations.booking.slots import local_instant
@@ -18,10 +20,19 @@ from consultations.fields import DateInput, TimeInput
 from consultations.models import Consultation
 
 TYPED = "typed"
+DESK_DETAIL_LABELS = {
+    "preferred_language": "Language for the visit",
+    "interpreter_needed": "Needs an interpreter",
+    "state": "State of residence",
+    "primary_care_name": "Primary care clinician (optional)",
+    "emergency_contact_name": "Emergency contact (optional)",
+    "emergency_contact_relationship": "Relationship (optional)",
+    "video_consent": VIDEO_CONSENT_READ_TO_CALLER,
+}
 LENGTHS = [(minutes, f"{minutes} minutes") for minutes in (15, 20, 30, 45, 60, 90, 120)]
 
 
-class DeskBookingForm(CoverageForm, RedFlagForm, PatientDetailsForm):
+class DeskBookingForm(BookingDetailsForm, CoverageForm, RedFlagForm, PatientDetailsForm):
     """Everything the desk asks a caller, in the order it asks. The red-flag answers are read even when another
     answer fails, so that an emergency is never missed behind a typo."""
 
@@ -71,6 +82,12 @@ class DeskBookingForm(CoverageForm, RedFlagForm, PatientDetailsForm):
         self.fields["referral_name"].label = "Referring clinician (optional)"
         self.fields["referral_name"].help_text = ""
         self.fields["referral_npi"].help_text = "Ten digits; the last one is checked."
+        # The same questions as online, in the desk's words; the record keeps the consent's words as read.
+        for name, label in DESK_DETAIL_LABELS.items():
+            self.fields[name].label = label
+        self.fields["gender_identity"].help_text = ""
+        self.fields["emergency_contact_relationship"].help_text = ""
+        self.fields["state"].help_text = "Needed for a video visit (the surgeon's licence)."
 
     @property
     def had_recent_surgery(self) -> bool:

@@ -2,6 +2,7 @@
 screen, the intake and its questionnaires, the surgeon's review, the desk's records, and auditing."""
 
 from consultations.models.audit import AccessLog
+from consultations.models.booking_details import BookingDetails, ResidenceState, Sex
 from consultations.models.coverage import Coverage, Referral
 from consultations.models.desk import ConsultationEvent, SentMessage, WaitlistEntry, WaitlistOffer
 from consultations.models.intake import (
@@ -36,6 +37,7 @@ __all__ = [
     "STEP_SLUGS",
     "AccessLog",
     "AvailabilityRule",
+    "BookingDetails",
     "Consultation",
     "ConsultationEvent",
     "ConsultationQuerySet",
@@ -52,8 +54,10 @@ __all__ = [
     "QuestionnaireResponse",
     "RedFlagScreen",
     "Referral",
+    "ResidenceState",
     "SafetyFlag",
     "SentMessage",
+    "Sex",
     "Step",
     "TimeOff",
     "Treatment",

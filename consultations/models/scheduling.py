@@ -117,7 +117,7 @@ class SafetyFlag(models.TextChoices):
     NONE = "", "None"
     # Possible cancer or fracture: the patient was told to see a doctor today; staff review the request.
     REVIEW = "review", "Red flag: staff review"
-    # An emergency symptom the patient says is not new and already assessed by a doctor.
+    # An emergency symptom the patient says they have had, unchanged, for weeks and a doctor has examined.
     URGENT = "urgent", "Urgent: emergency symptom reported"
 
 

@@ -2,7 +2,7 @@
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from consultations.models.scheduling import Consultation
 
@@ -24,6 +24,9 @@ class RedFlagScreen(models.Model):
     message_shown = models.TextField(blank=True)
     acknowledgement = models.CharField(max_length=300, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # The emergency symptoms (flag keys) the patient vouched for to go on past emergency advice: had, unchanged,
+    # for weeks and examined by a doctor. Empty below an emergency.
+    acknowledged_items = ArrayField(models.CharField(max_length=40), default=list, blank=True)
 
     class Meta:
         constraints = [
@@ -31,6 +34,18 @@ class RedFlagScreen(models.Model):
                 condition=Q(urgency=0) | Q(acknowledged_at__isnull=False),
                 name="red_flag_screen_flag_acknowledged",
                 violation_error_message="A red flag can only be passed after the patient acknowledged the advice.",
+            ),
+            # Only an emergency is passed by vouching for symptoms, and then for at least one.
+            models.CheckConstraint(
+                condition=(Q(urgency=2) & ~Q(acknowledged_items=[])) | (Q(urgency__lt=2) & Q(acknowledged_items=[])),
+                name="red_flag_screen_emergency_acknowledged_items",
+                violation_error_message="An emergency is passed only by vouching for the emergency symptoms ticked.",
+            ),
+            # What the patient vouched for is among what they ticked (PostgreSQL's array containment, @>).
+            models.CheckConstraint(
+                condition=Q(items__contains=F("acknowledged_items")),
+                name="red_flag_screen_acknowledged_items_ticked",
+                violation_error_message="Only symptoms that were ticked can be vouched for.",
             ),
         ]
 

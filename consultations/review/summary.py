@@ -31,6 +31,7 @@ from consultations.intake.neuro import neuro_deficits
 from consultations.intake.questionnaires import FUNCTION, MOOD, PAIN, definition_of, response_rows
 from consultations.intake.screens import MoodScreen, mood_screen
 from consultations.models import (
+    BookingDetails,
     Consultation,
     InformationRequest,
     Intake,
@@ -61,6 +62,8 @@ class RedFlags:
     safety_flag: str
     safety_flag_label: str
     items: list[str]
+    # The emergency symptoms the patient vouched for to book past the emergency advice, as worded on the screen.
+    acknowledged: list[str] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
@@ -122,6 +125,8 @@ class Summary:
     earlier: list[EarlierIntake] = field(default_factory=list)
     # The clinician who sent the patient; the surgeon sees who referred, never the patient's insurance.
     referral: Referral | None = None
+    # Sex, language and interpreter, state, primary care clinician (None for a request from before they were asked).
+    booking_details: BookingDetails | None = None
 
     @property
     def age(self) -> int:
@@ -131,11 +136,13 @@ class Summary:
 def red_flags_of(consultation: Consultation) -> RedFlags:
     screen = related(consultation, "red_flag_screen")
     items = [FLAGS[key].text if key in FLAGS else key for key in (screen.items if screen else [])]
+    acknowledged = [FLAGS[key].text if key in FLAGS else key for key in (screen.acknowledged_items if screen else [])]
     return RedFlags(
         screen=screen,
         safety_flag=consultation.safety_flag,
         safety_flag_label=consultation.get_safety_flag_display() if consultation.safety_flag else "",
         items=items,
+        acknowledged=acknowledged,
     )
 
 
@@ -256,6 +263,7 @@ def summary_for(consultation: Consultation) -> Summary:
     by_intake = {point.intake_id: point for point in (summary.function.history if summary.function else [])}
     summary.earlier = [EarlierIntake(row, intake_date(row), by_intake.get(row.pk)) for row in earlier]
     summary.referral = related(consultation, "referral")
+    summary.booking_details = related(consultation, "booking_details")
     return summary
 
 

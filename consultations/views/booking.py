@@ -167,6 +167,7 @@ def request_details(request: HttpRequest, slug: str) -> HttpResponse:
                 waitlist=data["waitlist"],
                 coverage=form.coverage(),
                 referral=form.referral(),
+                person=form.person_details(),
                 origin=origin,
             )
         except services.TooManyRequests as error:

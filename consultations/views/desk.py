@@ -145,12 +145,15 @@ def _consultation_page(
         "waitlist": WaitlistEntry.objects.filter(consultation=consultation).first(),
         "name_on_file": str(consultation.patient) if str(consultation.patient) != consultation.name_as_typed else "",
         "form": form or DeskActionForm(),
+        # None for a request from before booking details were asked (a missing reverse one-to-one is an AttributeError).
+        "details": getattr(consultation, "booking_details", None),
     }
     return render(request, "consultations/desk/consultation.html", context, status=status)
 
 
 def _desk_consultation(public_id: str) -> Consultation:
-    return get_object_or_404(Consultation.objects.for_desk(), public_id=public_id)
+    # The booking details in the same query: the page shows the language, interpreter, state and emergency contact.
+    return get_object_or_404(Consultation.objects.for_desk().select_related("booking_details"), public_id=public_id)
 
 
 @role_required(FRONT_DESK, ADMIN)

@@ -60,6 +60,7 @@ def desk_book(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                     coverage=form.coverage(),
                     referral=form.referral(),
+                    person=form.person_details(),
                 )
             except EmergencyNotBooked:
                 emergency = advice

@@ -72,6 +72,7 @@ def screen(request: HttpRequest) -> HttpResponse:
                 "acknowledgement": acknowledgement,
                 "answers": form.hidden_answers(),
                 "surgeon": surgeon,
+                "settled_weeks": screening.SETTLED_WEEKS,
             }
             return render(request, "consultations/screen_advice.html", context, status=400 if bound else 200)
     elif not form.is_valid():

@@ -45,6 +45,7 @@ SUMMARY_RELATED = (
     "intake__review__reviewed_by",
     "red_flag_screen",
     "referral",
+    "booking_details",
 )
 
 

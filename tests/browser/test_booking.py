@@ -7,6 +7,7 @@ import time_machine
 from django.core import mail
 from playwright.sync_api import Page, expect
 
+from consultations.booking.details import VIDEO_CONSENT
 from consultations.models import Consultation
 from tests.browser.conftest import check_accessibility, screenshot
 from tests.factories import make_location, make_rule, make_surgeon
@@ -48,14 +49,44 @@ def test_request_reschedule_and_cancel(page: Page) -> None:
     page.get_by_label("Email").fill("robin@example.com")
     page.get_by_label("Phone number").fill("(518) 555-0123")
     page.get_by_label("What would you like to discuss?").fill("Leg pain came back after my fusion.")
+    # The booking details, grouped and optional; the video consent shows once a video visit is chosen.
+    consent = page.get_by_label(VIDEO_CONSENT)
+    expect(consent).to_be_hidden()
+    page.get_by_role("group", name="Visit").get_by_label("Video call").check()
+    expect(consent).to_be_visible()
+    about = page.get_by_role("group", name="About you")
+    expect(about.get_by_label("Language you would like to use at your visit")).to_have_value("English")
+    about.get_by_label("I would like an interpreter at my visit").check()
+    about.get_by_role("group", name="Sex (optional)").get_by_label("Prefer not to say").check()
+    contacts = page.get_by_role("group", name="People we may call")
+    contacts.get_by_label("Someone we can call in an emergency (optional)").fill("Sam Example")
+    contacts.get_by_label("Who they are to you (optional)").fill("brother")
     check_accessibility(page)
     screenshot(page, "booking-details")
+    page.get_by_role("button", name="Send request").click()
+
+    # Without the consent, the state, or the contact's phone: clear messages, and every answer kept.
+    expect(page.get_by_text("To have a video visit, tick the box to agree to it")).to_be_visible()
+    expect(page.get_by_text("For a video visit, choose the state where you live.")).to_be_visible()
+    expect(page.get_by_text("Enter a phone number for Sam Example, or leave both empty.")).to_be_visible()
+    expect(page.get_by_label("I would like an interpreter at my visit")).to_be_checked()
+    expect(page.get_by_label("Prefer not to say")).to_be_checked()
+    expect(page.get_by_label("Who they are to you (optional)")).to_have_value("brother")
+    expect(page.get_by_label("What would you like to discuss?")).to_have_value("Leg pain came back after my fusion.")
+    check_accessibility(page)
+    screenshot(page, "booking-details-errors")
+    page.get_by_label(VIDEO_CONSENT).check()
+    page.get_by_label("State where you live").select_option("VT")
+    page.get_by_label("Their phone, for emergencies").fill("(518) 555-0102")
     page.get_by_role("button", name="Send request").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Request sent")
     consultation = Consultation.objects.get()
     expect(page.get_by_text(consultation.reference)).to_be_visible()
     assert (consultation.red_flag_screen.items, consultation.safety_flag) == ([], "")
+    details = consultation.booking_details
+    assert (details.interpreter_needed, details.sex, details.state) == (True, "not_said", "VT")
+    assert details.emergency_contact_phone == "(518) 555-0102" and details.video_consent_at is not None
     check_accessibility(page)
     screenshot(page, "booking-sent")
 

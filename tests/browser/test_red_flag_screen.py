@@ -73,6 +73,9 @@ def test_same_day_advice_confirmed_leads_on_to_the_free_times(page: Page) -> Non
     expect(page.get_by_role("heading", level=1)).to_have_text(SAME_DAY_HEADLINE)
     check_accessibility(page)
     screenshot(page, "red-flag-advice")
+    call = page.get_by_role("main").get_by_role("link", name="Call 911")
+    expect(call).to_be_visible()
+    expect(call).to_have_attribute("href", "tel:911")
     page.get_by_label(ACKNOWLEDGEMENTS[Urgency.SAME_DAY][1]).check()
     page.get_by_role("button", name="Continue to choose a time").click()
 
@@ -81,4 +84,28 @@ def test_same_day_advice_confirmed_leads_on_to_the_free_times(page: Page) -> Non
     expect(page.locator("#week a.btn-outline-primary").first).to_be_visible()
     check_accessibility(page)
     screenshot(page, "red-flag-week")
+    assert not Consultation.objects.exists()
+
+
+@time_machine.travel(next_wednesday_noon(), tick=True)
+def test_an_emergency_sign_had_for_weeks_and_examined_may_go_on_as_urgent(page: Page) -> None:
+    make_bookable_surgeon()
+
+    page.goto("/request/ana-lopez/")
+    page.get_by_role("group", name=SURGERY_QUESTION).get_by_label("No").check()
+    page.get_by_label(FLAGS["both_legs"].text, exact=True).check()
+    page.get_by_label(FLAGS["weight_loss"].text, exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(EMERGENCY_HEADLINE)
+    # The confirmation names only the emergency symptom ticked, and never calls it "not new".
+    covered = page.get_by_role("list", name="The symptoms you ticked that this is about:")
+    expect(covered.get_by_role("listitem")).to_have_text([FLAGS["both_legs"].text])
+    expect(page.get_by_role("main")).not_to_contain_text("not new")
+    check_accessibility(page)
+    screenshot(page, "red-flag-override")
+    page.get_by_label(ACKNOWLEDGEMENTS[Urgency.EMERGENCY][1]).check()
+    page.get_by_role("button", name="Continue to choose a time").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a time")
     assert not Consultation.objects.exists()

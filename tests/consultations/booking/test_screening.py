@@ -53,7 +53,7 @@ WEAKNESS = ("weakness", "spreading_numbness")
 INFECTION = ("fever", "wound", "pain_after_recent_surgery", "infection_risk")
 CANCER = ("cancer", "weight_loss", "night_pain", "new_pain_over_50")
 TRAUMA = ("injury",)
-ASSESSED = "These symptoms are not new, and a doctor has already assessed them."
+EXAMINED = screening.ACKNOWLEDGEMENTS[Urgency.EMERGENCY][1]
 READ_ADVICE = screening.ACKNOWLEDGEMENTS[Urgency.SAME_DAY][1]
 
 
@@ -194,7 +194,7 @@ class ScreenRoutingTests(BookingSetup):
                 call = html.index('href="tel:911"')
                 # The way to go on comes only after the call to action and the emergency instructions.
                 assert call < html.index(CANNOT_ASSESS) < html.index("<form")
-                self.assertContains(response, ASSESSED)
+                self.assertContains(response, EXAMINED)
                 assert "AM EDT" not in html and self.pick_slot_url() not in html
                 assert CALL_YOUR_SURGEON_NOW not in html
                 assert COOKIE not in response.cookies
@@ -241,7 +241,7 @@ class ScreenRoutingTests(BookingSetup):
     def test_going_on_without_the_confirmation_is_refused(self) -> None:
         cases = {
             "cancer": "tick the box to confirm that you have read this advice",
-            "saddle_numbness": "tick the box to confirm that these symptoms are not new",
+            "saddle_numbness": "tick the box to confirm that you have had exactly these symptoms for more than 6 weeks",
         }
         for key, message in cases.items():
             with self.subTest(key=key):
@@ -367,10 +367,10 @@ class ScreenPrivacyTests(BookingSetup):
         value = response.cookies[COOKIE].value
         content = contents(value)
         assert '"items":["wound"]' in content
-        assert '"acknowledgement":"assessed"' in content
-        for text in (FLAGS["wound"].text, ASSESSED, EMERGENCY_ACTION, "wound"):
+        assert '"acknowledgement":"examined"' in content
+        for text in (FLAGS["wound"].text, EXAMINED, EMERGENCY_ACTION, "wound"):
             assert text not in value  # the raw value shows no words at all
-        assert FLAGS["wound"].text not in content and ASSESSED not in content
+        assert FLAGS["wound"].text not in content and EXAMINED not in content
 
 
 @time_machine.travel(NOW, tick=False)
@@ -417,8 +417,16 @@ class ScreenRecordTests(BookingSetup):
         assert (screen.items, screen.urgency) == (["saddle_numbness", "weakness"], 2)
         assert screen.message_shown == shown_advice(advice_page)
         assert CALL_YOUR_SURGEON_NOW in screen.message_shown.splitlines()
-        assert screen.acknowledgement == ASSESSED
+        assert screen.acknowledgement == EXAMINED
         assert screen.acknowledged_at == NOW
+        assert screen.acknowledged_items == ["saddle_numbness", "weakness"]
+
+    def test_an_override_covers_only_the_emergency_symptoms_ticked(self) -> None:
+        self.client.post(SCREEN, confirmed("night_pain", "fever"))
+
+        screen = self.request().red_flag_screen
+
+        assert (screen.items, screen.urgency, screen.acknowledged_items) == (["fever", "night_pain"], 2, ["fever"])
 
     def test_a_form_sent_twice_records_one_screen(self) -> None:
         screened(self.client, "night_pain")
@@ -457,7 +465,7 @@ class ScreenResultTests(SimpleTestCase):
         result = screening.ScreenResult.passed(["bowel"], recent_surgery=True, acknowledged=True, at=NOW)
 
         assert screening.decode(screening.encode(result)) == result
-        assert result.urgency == Urgency.EMERGENCY and result.acknowledgement == ASSESSED
+        assert result.urgency == Urgency.EMERGENCY and result.acknowledgement == EXAMINED
 
     def test_a_red_flag_cannot_pass_without_its_acknowledgement(self) -> None:
         with self.assertRaises(screening.NotAcknowledged):
@@ -471,6 +479,8 @@ class ScreenResultTests(SimpleTestCase):
         )
         for value in (
             good.replace('"urgency":1', '"urgency":0'),
+            good.replace('"read_advice"', '"examined"'),
+            # A result written before the emergency's confirmation was reworded is asked again.
             good.replace('"read_advice"', '"assessed"'),
             good.replace('"read_advice"', '""'),
             good.replace('"cancer"', '"headache"'),

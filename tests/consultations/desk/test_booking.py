@@ -35,6 +35,7 @@ class DeskBookingTests(TestCase):
     def answers(self, **overrides) -> dict:
         return {
             "recent_surgery": "no",
+            "preferred_language": "English",
             "first_name": "Jordan",
             "last_name": "Caller",
             "date_of_birth": "1966-05-14",

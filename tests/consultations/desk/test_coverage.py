@@ -225,6 +225,7 @@ class DeskBookingTests(PrivateMediaMixin, DeskTestCase):
     def book(self, **overrides):
         data = {
             "recent_surgery": "no",
+            "preferred_language": "English",
             "surgeon": self.surgeon.pk,
             "slot": f"{NEXT_MONDAY.isoformat()}|albany",
             "first_name": "Casey",
