@@ -30,7 +30,8 @@ from consultations.models import (
     TimeOff,
     Treatment,
 )
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 
 WEEKS = 8

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from clinic import roles
 from consultations.models import Consultation, IntakeReview, PriorOperation
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
 from tests.factories import (

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from consultations.booking.red_flags import FLAGS
 from consultations.models import AccessLog, Consultation, Intake, Medication, PriorOperation, Treatment
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 from tests.factories import (
     make_consultation,
