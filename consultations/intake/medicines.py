@@ -89,6 +89,8 @@ class MedicationForm(PatientAwareMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["drug"].choices = opioid_choices()
+        # Choosing an opioid below is enough to say what kind it is.
+        self.fields["category"].required = False
 
     def clean(self) -> dict:
         data = super().clean()
@@ -98,7 +100,9 @@ class MedicationForm(PatientAwareMixin, forms.ModelForm):
             data["category"] = Medication.Category.OPIOID
             if not data.get("name", "").strip():
                 data["name"] = dict(self.fields["drug"].choices)[drug]
-        elif any(data.get(name) is not None for name in self.NUMBERS):
+        elif not data.get("category"):
+            data["category"] = Medication.Category.OTHER
+        if not drug and any(data.get(name) is not None for name in self.NUMBERS):
             self.add_error("drug", "Please choose which opioid these numbers are for, or “Another opioid”.")
         if not data.get("name", "").strip() and self.has_changed() and "name" not in self.errors:
             self.add_error("name", "Please give the name of the medicine.")
