@@ -66,18 +66,19 @@ def opioid_row(intake: Intake, opioids: list[Medication]) -> RiskRow:
     for medication in opioids:
         dose = dose_line(medication)
         parts.append(f"{medication.name}{f' {dose}' if dose else ''}: {estimate_of(medication).text}")
-    if opioids:
-        total = mme.total([estimate_of(medication) for medication in opioids])
-        parts.append(total.text[0].upper() + total.text[1:] + (f". {total.threshold}" if total.threshold else ""))
-    elif intake.takes_opioids == "yes":
-        parts.append("No medicine named.")
-    return _medicines_row("opioids", "Opioid pain medicine", intake.takes_opioids, opioids, "; ".join(parts))
+    total = mme.total([estimate_of(medication) for medication in opioids])
+    if len(opioids) > 1:
+        parts.append(total.text[0].upper() + total.text[1:])
+    if not opioids and intake.takes_opioids == "yes":
+        parts.append("No medicine named")
+    detail = "; ".join(parts) + (f". {total.threshold}" if total.threshold else "")
+    return _medicines_row("opioids", "Opioid pain medicine", intake.takes_opioids, opioids, detail)
 
 
 def blood_thinner_row(intake: Intake, thinners: list[Medication]) -> RiskRow:
     names = [f"{medication.name}{f' {medication.dose}' if medication.dose else ''}" for medication in thinners]
     if not names and intake.takes_blood_thinners == "yes":
-        names = ["No medicine named."]
+        names = ["No medicine named"]
     return _medicines_row(
         "blood_thinners",
         "Blood thinner (anticoagulant or antiplatelet)",
@@ -132,7 +133,7 @@ def osteoporosis_row(intake: Intake) -> RiskRow:
 
 def steroids_row(intake: Intake) -> RiskRow:
     answer = _answer(intake.long_term_steroids)
-    return RiskRow("steroids", "Long-term steroid tablets", answer, flagged=answer == YES)
+    return RiskRow("steroids", "Long-term steroids", answer, flagged=answer == YES)
 
 
 def device_row(intake: Intake, operations: list[PriorOperation], treatments: list[Treatment]) -> RiskRow:
