@@ -64,7 +64,8 @@ def operation_rows(operation: PriorOperation) -> list[Row]:
         ),
         Row("Levels", _value(operation.levels)),
         Row("Approach", _shown(operation, "approach")),
-        Row("Implants", implants_text(operation)),
+        # A stimulator or pump perhaps still in: the surgeon's risk box says so too, for MRI planning.
+        Row("Implants", implants_text(operation), bool(operation.devices_left_in)),
         Row("Surgeon and hospital", _value(", ".join(filter(None, [operation.surgeon_name, operation.hospital])))),
         Row("Afterwards", _value(operation.get_outcome_display() + relief if operation.outcome else "")),
         Row("Problems afterwards", ", ".join(complications) or "None reported", notable=bool(complications)),

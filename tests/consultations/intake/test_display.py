@@ -57,6 +57,18 @@ class TimelineTests(SimpleTestCase):
         ]
         assert [entry.complications for entry in entries] == [True, False, False]
 
+    def test_levels_and_implants_as_given_and_a_device_left_in_is_marked(self) -> None:
+        fusion = PriorOperation(
+            year=2021, procedure="fusion_tlif", segments=["L4-L5", "unsure"], levels_other="C5-C6", implants="yes"
+        )
+        stimulator = PriorOperation(year=2022, procedure="scs_implant", hardware={"stimulator": "in_place"})
+
+        fusion_rows, stimulator_rows = (entry.rows for entry in operations_timeline([fusion, stimulator]))
+
+        assert operations_timeline([fusion])[0].heading == "2021, Fusion: TLIF, L4-L5, Not sure which levels, C5-C6"
+        assert Row("Implants", "Yes") in fusion_rows
+        assert Row("Implants", "Yes: Spinal cord stimulator, still in place", notable=True) in stimulator_rows
+
     def test_since_the_last_operation_and_when_the_pain_came_back(self) -> None:
         operations = [PriorOperation(year=2020, month=9, procedure="fusion_tlif")]
 
