@@ -91,7 +91,8 @@ def blood_thinner_row(intake: Intake, thinners: list[Medication]) -> RiskRow:
 def smoking_row(intake: Intake) -> RiskRow:
     amount = smoking_amount(intake)
     if intake.smoking in SMOKING_NOW:
-        detail = ", ".join(filter(None, [intake.get_smoking_display(), amount]))
+        # "Yes, vaping or other nicotine" reads "vaping or other nicotine" after the row's own "Yes".
+        detail = ", ".join(filter(None, [intake.get_smoking_display().removeprefix("Yes, "), amount]))
         return RiskRow("smoking", "Smoking or nicotine", YES, detail, flagged=True)
     if intake.smoking == Intake.Smoking.FORMER:
         stopped = (

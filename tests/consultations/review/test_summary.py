@@ -286,7 +286,7 @@ class HighlightTests(SummaryTestCase):
                 Intake.objects.filter(consultation=self.consultation).delete()
                 row = risk_row(self.risks(smoking=smoking, cigarettes_per_day=10, smoking_years=20), "smoking")
                 assert flagged(row)
-                assert Intake.Smoking(smoking).label in row
+                assert Intake.Smoking(smoking).label.removeprefix("Yes, ") in row
                 assert "10 cigarettes a day for 20 years (about 10 pack-years)" in row
 
     def test_former_and_never_smokers_are_not_flagged(self) -> None:
