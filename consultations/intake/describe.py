@@ -51,11 +51,12 @@ def dose_line(medication: Medication) -> str:
     return ", ".join(filter(None, parts))
 
 
-def medicine_line(medication: Medication) -> str:
-    """The medicine, its dose, and for an opioid its daily MME or why there is none."""
+def medicine_line(medication: Medication, *, with_mme: bool = False) -> str:
+    """The medicine and its dose; with `with_mme`, for an opioid its daily MME or why there is none. The patient's
+    own pages leave the MME out: it is a risk marker for the surgeon (DOMAIN.md §9), not a figure to act on."""
     dose = dose_line(medication)
     words = f"{medication.name}, {dose}" if dose else medication.name
-    estimate = estimate_of(medication)
+    estimate = estimate_of(medication) if with_mme else None
     return f"{words} ({estimate.text})" if estimate is not None else words
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from consultations.intake.describe import estimate_of
 from consultations.models import Medication, PriorOperation
 from consultations.models.intake import Answer
 from consultations.models.operations import Level
@@ -112,15 +113,19 @@ class MedicineTests(RefusedMixin, IntakeTestCase):
             3,
         )
         assert (medication.since_month, medication.since_year) == (3, 2022)
+        review = self.client.get(review_url(self.consultation))
         self.assertContains(
-            self.client.get(review_url(self.consultation)),
-            "Oxycodone (OxyContin, Percocet), 10 mg, 1 at a time, 3 times a day, since Mar 2022 (45 MME/day)",
+            review, "Oxycodone (OxyContin, Percocet), 10 mg, 1 at a time, 3 times a day, since Mar 2022"
         )
+        # The daily MME is the surgeon's risk marker (see the summary's tests), not a figure for the patient.
+        self.assertNotContains(review, "MME")
 
-    def test_methadone_is_saved_but_not_estimated(self) -> None:
+    def test_methadone_is_saved_with_its_numbers_but_not_estimated(self) -> None:
         data = self.answers | medication_data(opioid(drug="methadone", name="Methadone"))
         self.assert_goes_to(self.post_step("medications", data), "imaging")
-        self.assertContains(self.client.get(review_url(self.consultation)), "MME not estimated: the CDC guideline")
+        medication = Medication.objects.get()
+        assert (medication.drug, medication.strength) == ("methadone", Decimal(10))
+        assert estimate_of(medication).text.startswith("MME not estimated: the CDC guideline warns")
 
     def test_bad_numbers_are_refused_with_what_was_typed_kept(self) -> None:
         cases = (

@@ -73,7 +73,7 @@ class HardwareMigrationTests(TransactionTestCase):
         assert implants_text(operation) == "Yes"
         medication = Medication.objects.get()
         assert (medication.drug, medication.strength, medication.times_per_day) == ("", None, None)
-        assert medicine_line(medication) == (
+        assert medicine_line(medication, with_mme=True) == (
             "Oxycodone (fictional), 5 mg twice a day (MME not estimated: not chosen from our list of opioids)"
         )
         intake = Intake.objects.get()
