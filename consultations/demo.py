@@ -31,8 +31,9 @@ from consultations.models import (
     TimeOff,
     Treatment,
 )
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
 from consultations.models.nerves import BladderBowel, Claim, Demand, Side, Walking
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 
 WEEKS = 8
@@ -187,6 +188,8 @@ def _sent_history(consultation: Consultation) -> None:
     intake.allergies = "Demo: penicillin (rash)"
     intake.diabetes = Answer.NO
     intake.smoking = Intake.Smoking.CURRENT
+    intake.cigarettes_per_day, intake.smoking_years = 10, 25
+    intake.long_term_steroids = Answer.NO
     intake.height_inches, intake.weight_pounds = 67, 205
     intake.osteoporosis = Answer.NO
     intake.work_status = Intake.WorkStatus.OFF_WORK
@@ -220,17 +223,27 @@ def _sent_history(consultation: Consultation) -> None:
         defaults={
             "month": 9,
             "procedure": PriorOperation.Procedure.FUSION_TLIF,
-            "level_from": Level.L4,
-            "level_to": Level.S1,
+            "segments": ["L4-L5", "L5-S1"],
             "approach": PriorOperation.Approach.OPEN,
             "implants": Answer.YES,
+            "hardware": {"pedicle_screws": "in_place", "cage": "in_place"},
             "outcome": PriorOperation.Outcome.WORSE,
             "complications": [PriorOperation.Complication.DURAL_TEAR],
             "hospital": "Demo General Hospital, Albany",
         },
     )
     Medication.objects.get_or_create(
-        intake=intake, name="Oxycodone (demo)", defaults={"dose": "5 mg twice a day", "category": "opioid"}
+        intake=intake,
+        name="Oxycodone (demo)",
+        defaults={
+            "category": "opioid",
+            "drug": "oxycodone",
+            "strength": 5,
+            "units_per_dose": 1,
+            "times_per_day": 2,
+            "since_month": 4,
+            "since_year": 2021,
+        },
     )
     Treatment.objects.get_or_create(
         intake=intake,

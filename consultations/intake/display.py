@@ -6,16 +6,23 @@ Nothing disappears: an unanswered question reads "Not answered", so a reader can
 from dataclasses import dataclass, field
 
 from consultations.intake.claims import work_rows
+from consultations.intake.describe import (
+    hba1c_text,
+    implants_text,
+    medicine_line,
+    month_year,
+    osteoporosis_treatment_text,
+    smoking_amount,
+)
 from consultations.intake.forms import PAIN_SIDE_LABELS
 from consultations.intake.neuro import body_map_rows, body_map_summary, nerve_rows
+from consultations.intake.risks import SMOKING_NOW, SURGICAL_BMI
 from consultations.intake.rows import NOT_ANSWERED, Row
 from consultations.intake.rows import shown as _shown
 from consultations.intake.rows import value as _value
-from consultations.models import STEPS_BY_SLUG, Intake, Medication, PriorOperation, Treatment
+from consultations.models import STEPS_BY_SLUG, Intake, PriorOperation, Treatment
 
-# Marked on the "BMI" row and among the surgeon's risks: from here the risks of an operation rise markedly.
-SURGICAL_BMI = 35
-SMOKING_NOW = (Intake.Smoking.CURRENT, Intake.Smoking.VAPING)
+__all__ = ["NOT_ANSWERED", "Row", "month_year"]
 
 
 @dataclass
@@ -26,14 +33,6 @@ class Section:
     # Repeated items (operations, medicines, scans), each a list of rows.
     items: list[list[Row]] = field(default_factory=list)
     empty_items: str = ""
-
-
-def month_year(month: int | None, year: int | None) -> str:
-    if not year:
-        return NOT_ANSWERED
-    if not month:
-        return str(year)
-    return f"{['', 'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][month]} {year}"
 
 
 def operation_rows(operation: PriorOperation) -> list[Row]:
@@ -50,7 +49,8 @@ def operation_rows(operation: PriorOperation) -> list[Row]:
         ),
         Row("Levels", _value(operation.levels)),
         Row("Approach", _shown(operation, "approach")),
-        Row("Implants", _shown(operation, "implants")),
+        # A stimulator or pump perhaps still in: the surgeon's risk box says so too, for MRI planning.
+        Row("Implants", implants_text(operation), bool(operation.devices_left_in)),
         Row("Surgeon and hospital", _value(", ".join(filter(None, [operation.surgeon_name, operation.hospital])))),
         Row("Afterwards", _value(operation.get_outcome_display() + relief if operation.outcome else "")),
         Row("Problems afterwards", ", ".join(complications) or "None reported", notable=bool(complications)),
@@ -128,13 +128,7 @@ def sections(
                 Row("Allergies", "No known allergies" if intake.no_known_allergies else _value(intake.allergies)),
             ],
             items=[
-                [
-                    Row(
-                        medication.get_category_display(),
-                        f"{medication.name}{f', {medication.dose}' if medication.dose else ''}",
-                        medication.category != "other",
-                    )
-                ]
+                [Row(medication.get_category_display(), medicine_line(medication), medication.category != "other")]
                 for medication in medications
             ],
             empty_items="No medicines listed.",
@@ -162,7 +156,9 @@ def sections(
             title["health"],
             [
                 Row("Diabetes", _shown(intake, "diabetes")),
+                *_diabetes_details(intake),
                 Row("Smoking or nicotine", _shown(intake, "smoking"), smoking),
+                *_smoking_details(intake),
                 Row(
                     "Height",
                     f"{intake.height_inches // 12} ft {intake.height_inches % 12} in"
@@ -171,10 +167,11 @@ def sections(
                 ),
                 Row("Weight", f"{intake.weight_pounds} lb" if intake.weight_pounds else NOT_ANSWERED),
                 Row("BMI", _value(bmi), bmi is not None and bmi >= SURGICAL_BMI),
+                Row("Thin bones", _shown(intake, "osteoporosis")),
+                *_osteoporosis_details(intake),
                 *[
                     Row(label, _shown(intake, name))
                     for name, label in (
-                        ("osteoporosis", "Thin bones"),
                         ("heart_disease", "Heart disease"),
                         ("lung_disease", "Lung disease"),
                         ("sleep_apnoea", "Sleep apnea"),
@@ -213,6 +210,28 @@ def sections(
     ]
 
 
+def _diabetes_details(intake: Intake) -> list[Row]:
+    """Insulin and the last HbA1c, asked when the patient has (or may have) diabetes or answered them anyway."""
+    if intake.diabetes not in ("yes", "unsure") and not intake.diabetes_insulin and intake.hba1c is None:
+        return []
+    return [Row("Insulin", _shown(intake, "diabetes_insulin")), Row("Last HbA1c", hba1c_text(intake) or NOT_ANSWERED)]
+
+
+def _smoking_details(intake: Intake) -> list[Row]:
+    rows = []
+    if intake.smoking not in ("", Intake.Smoking.NEVER) or smoking_amount(intake):
+        rows.append(Row("How much", smoking_amount(intake) or NOT_ANSWERED))
+    if intake.smoking == Intake.Smoking.FORMER:
+        rows.append(Row("Stopped", month_year(intake.smoking_quit_month, intake.smoking_quit_year)))
+    return rows
+
+
+def _osteoporosis_details(intake: Intake) -> list[Row]:
+    if intake.osteoporosis not in ("yes", "unsure") and not osteoporosis_treatment_text(intake):
+        return []
+    return [Row("Treatment for thin bones", osteoporosis_treatment_text(intake) or NOT_ANSWERED)]
+
+
 def _treatment_value(treatment) -> str:
     if treatment is None or not treatment.tried:
         return NOT_ANSWERED
@@ -228,47 +247,6 @@ def _treatment_value(treatment) -> str:
 
 
 # The surgeon's summary: what to see first, and the operations as a timeline --------------------------------
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A risk that matters for planning an operation, shown near the top of the surgeon's summary (the red flags
-    have their own box above it)."""
-
-    kind: str  # opioid, blood_thinner, smoking, bmi
-    title: str
-    detail: str
-
-
-def alerts(intake: Intake, *, medications: list) -> list[Alert]:
-    """Opioids, blood thinners, smoking and a high BMI, in that order; only those that apply."""
-    found = []
-    by_category = {
-        category: [f"{m.name}{f' {m.dose}' if m.dose else ''}" for m in medications if m.category == category]
-        for category in (Medication.Category.OPIOID, Medication.Category.BLOOD_THINNER)
-    }
-    for category, answer, title in (
-        (Medication.Category.OPIOID, intake.takes_opioids, "Takes opioids"),
-        (Medication.Category.BLOOD_THINNER, intake.takes_blood_thinners, "Takes a blood thinner"),
-    ):
-        if answer == "yes" or by_category[category]:
-            found.append(Alert(category, title, ", ".join(by_category[category]) or "No medicine named."))
-    if intake.smoking in SMOKING_NOW:
-        found.append(Alert("smoking", "Smokes or uses nicotine", intake.get_smoking_display()))
-    if intake.bmi is not None and intake.bmi >= SURGICAL_BMI:
-        found.append(Alert("bmi", f"BMI {intake.bmi}", f"{SURGICAL_BMI} or over"))
-    return found
-
-
-def unanswered_risks(intake: Intake) -> list[str]:
-    """The alert questions the patient skipped, so "nothing flagged" is never read as "no"."""
-    questions = (
-        ("Opioids", intake.takes_opioids),
-        ("Blood thinners", intake.takes_blood_thinners),
-        ("Smoking", intake.smoking),
-        ("Height and weight", intake.bmi),
-    )
-    return [label for label, value in questions if value in (None, "")]
 
 
 def _span(months: int) -> str:

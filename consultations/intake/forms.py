@@ -241,74 +241,7 @@ class MedicinesForm(IntakeStepForm):
         return data
 
 
-# 8. General health
-
-
-# What the database keeps (the intake_height_plausible and intake_weight_plausible constraints).
-HEIGHT_INCHES = (36, 96)
-WEIGHT_POUNDS = (50, 1000)
-HEIGHT_MESSAGE = "Please give a height between 3 ft and 8 ft, in feet and inches, for example 5 and 9."
-
-
-class HealthForm(IntakeStepForm):
-    also_saves = ("height_inches",)
-
-    height_feet = number_field("Height: feet", low=3, high=8, message=HEIGHT_MESSAGE)
-    height_extra_inches = number_field(
-        "and inches", low=0, high=11, message="Please give the inches as a number from 0 to 11."
-    )
-    weight_pounds = number_field(
-        "Weight in pounds",
-        low=WEIGHT_POUNDS[0],
-        high=WEIGHT_POUNDS[1],
-        message=f"Please give your weight as a number between {WEIGHT_POUNDS[0]} and {WEIGHT_POUNDS[1]} pounds.",
-    )
-
-    class Meta:
-        model = Intake
-        fields = [
-            "diabetes",
-            "smoking",
-            "weight_pounds",
-            "osteoporosis",
-            "heart_disease",
-            "lung_disease",
-            "sleep_apnoea",
-            "long_term_steroids",
-        ]
-        labels = {
-            "diabetes": "Do you have diabetes?",
-            "smoking": "Do you smoke, vape or use nicotine?",
-            "osteoporosis": "Have you been told you have thin bones (osteoporosis or osteopenia)?",
-            "heart_disease": "Do you have heart disease?",
-            "lung_disease": "Do you have lung disease, such as COPD?",
-            "sleep_apnoea": "Do you have sleep apnea?",
-            "long_term_steroids": "Do you take steroid tablets (such as prednisone) long term?",
-        }
-        widgets = {name: forms.RadioSelect for name in fields if name != "weight_pounds"}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name in self.Meta.widgets:
-            self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
-        if self.instance.height_inches:
-            self.fields["height_feet"].initial, self.fields["height_extra_inches"].initial = divmod(
-                self.instance.height_inches, 12
-            )
-
-    def clean(self) -> dict:
-        data = super().clean()
-        feet, inches = data.get("height_feet"), data.get("height_extra_inches")
-        if inches is not None and feet is None:
-            self.add_error("height_feet", "Please give your height in feet as well as inches.")
-        elif feet is not None and not HEIGHT_INCHES[0] <= feet * 12 + (inches or 0) <= HEIGHT_INCHES[1]:
-            self.add_error("height_feet", HEIGHT_MESSAGE)
-        return data
-
-    def save(self, commit: bool = True) -> Intake:
-        feet, inches = self.cleaned_data.get("height_feet"), self.cleaned_data.get("height_extra_inches")
-        self.instance.height_inches = feet * 12 + (inches or 0) if feet is not None else None
-        return super().save(commit)
+# 8. General health: see `intake.health`
 
 
 # 10. Work

@@ -1,28 +1,41 @@
-"""The intake's repeated parts, each row its own form: previous operations (levels in order, never before the
-patient was born), other treatments, medicines (cross-checked with the opioid and blood-thinner questions), scans
-and their reports."""
+"""The intake's repeated parts, each row its own form: previous operations (levels and implants one by one, never
+before the patient was born), other treatments, scans and their reports. Medicines are in `intake.medicines`."""
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from consultations.intake.forms import (
     MONTHS,
-    MedicinesForm,
     PatientAwareMixin,
     answer_field,
     check_month_and_year,
     number_field,
     year_field,
 )
-from consultations.models import ImagingStudy, Intake, Medication, PriorOperation, Treatment, Upload
+from consultations.models import ImagingStudy, Intake, PriorOperation, Treatment, Upload
 from consultations.models.intake import Answer
+from consultations.models.operations import Implant, ImplantState, Segment
 
 # 4. Previous operations
+
+
+IMPLANT_STATES = [("", "None of these"), *ImplantState.choices]
+
+
+def implant_field(kind: Implant) -> forms.ChoiceField:
+    return forms.ChoiceField(label=kind.label, choices=IMPLANT_STATES, required=False)
 
 
 class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
     month = forms.TypedChoiceField(label="Month", choices=MONTHS, coerce=int, empty_value=None, required=False)
     year = year_field()
+    segments = forms.MultipleChoiceField(
+        label="Which levels were operated on?",
+        choices=Segment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick each one, for example L4-L5 and L5-S1 for a fusion from L4 to S1.",
+    )
     relief_months = number_field(
         "If it got better, for how many months?",
         low=0,
@@ -43,10 +56,11 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
             "year",
             "procedure",
             "procedure_detail",
-            "level_from",
-            "level_to",
+            "segments",
+            "levels_other",
             "approach",
             "implants",
+            "hardware_detail",
             "surgeon_name",
             "hospital",
             "outcome",
@@ -58,17 +72,16 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
         labels = {
             "procedure": "What was done?",
             "procedure_detail": "Anything to add about what was done (optional)",
-            "level_from": "Spinal level, from",
-            "level_to": "to",
+            "levels_other": "Other levels, for example in the neck or mid-back (optional)",
             "approach": "How was it done?",
-            "implants": "Were screws, rods, cages or other implants put in?",
+            "implants": "Were screws, rods, cages, a stimulator or other implants put in?",
+            "hardware_detail": "About the implants, if you want to add anything (optional)",
             "surgeon_name": "Surgeon",
             "hospital": "Hospital and city",
             "outcome": "Afterwards, was your pain better, the same or worse?",
             "complications_detail": "Anything to add about problems afterwards (optional)",
             "operative_report": "Do you have the operation report?",
         }
-        help_texts = {"level_from": "For example L4 to L5. Leave blank if you don't know."}
         widgets = {
             "approach": forms.RadioSelect,
             "implants": forms.RadioSelect,
@@ -81,6 +94,26 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
         for name in ("approach", "implants", "outcome", "operative_report"):
             # Radio groups without the "---------" choice a blank model field would add.
             self.fields[name].choices = [choice for choice in self.fields[name].choices if choice[0]]
+        # One choice per kind of implant: not put in, still in place, taken out, or not sure.
+        for kind in Implant:
+            self.fields[f"implant_{kind.value}"] = implant_field(kind)
+        for kind, state in self.instance.implant_states:
+            self.fields[f"implant_{kind.value}"].initial = state.value
+        if self.instance.old_range and not self.instance.segments:
+            # Saved before levels were ticked one by one: show what the patient said, never tick it for them.
+            self.fields[
+                "segments"
+            ].help_text = f"You told us before: {self.instance.old_range}. Please tick each level, if you know them."
+
+    def implant_fields(self) -> list[forms.BoundField]:
+        return [self[f"implant_{kind.value}"] for kind in Implant]
+
+    def hardware(self) -> dict[str, str]:
+        return {
+            kind.value: self.cleaned_data[f"implant_{kind.value}"]
+            for kind in Implant
+            if self.cleaned_data.get(f"implant_{kind.value}")
+        }
 
     def clean(self) -> dict:
         data = super().clean()
@@ -88,14 +121,22 @@ class PriorOperationForm(PatientAwareMixin, forms.ModelForm):
             check_month_and_year(data.get("year"), data.get("month"), born=self.born, what="An operation")
         except forms.ValidationError as error:
             self.add_error("year", error)
-        level_from, level_to = data.get("level_from"), data.get("level_to")
-        if level_from and level_to and level_to < level_from:
+        segments = data.get("segments") or []
+        if Segment.UNSURE in segments and len(segments) > 1:
+            self.add_error("segments", "You ticked “Not sure” and some levels: please keep one or the other.")
+        named = self.hardware()
+        if named and data.get("implants") == Answer.NO:
             self.add_error(
-                "level_to", "The second level should be lower down the spine than the first (e.g. L4 to L5)."
+                "implants", "You chose implants below: please answer “Yes” here, or set them back to “None of these”."
             )
-        if level_to and not level_from:
-            self.add_error("level_from", "Please give the first level too, or leave both blank.")
+        elif named and not data.get("implants"):
+            # Naming an implant answers the question.
+            data["implants"] = Answer.YES
         return data
+
+    def save(self, commit: bool = True) -> PriorOperation:
+        self.instance.hardware = self.hardware()
+        return super().save(commit)
 
 
 class RepeatedFormSet(BaseInlineFormSet):
@@ -168,48 +209,6 @@ def treatment_forms(intake: Intake, data=None) -> list[TreatmentForm]:
         )
         forms_.append(TreatmentForm(data, kind=kind, prefix=kind, initial=initial, born=intake.patient.date_of_birth))
     return forms_
-
-
-class MedicationForm(forms.ModelForm):
-    class Meta:
-        model = Medication
-        fields = ["name", "dose", "category"]
-        labels = {"name": "Medicine", "dose": "How much and how often", "category": "Kind"}
-
-
-class MedicationFormSet(RepeatedFormSet):
-    """Cross-checks the list with the two questions asked about explicitly."""
-
-    def check_against(self, medicines: MedicinesForm) -> None:
-        if not medicines.is_valid() or not self.is_valid():
-            return
-        kinds = {
-            form.cleaned_data.get("category")
-            for form in self.forms
-            if form.has_changed() and not self._should_delete_form(form)
-        } | {
-            medication.category
-            for medication in self.get_queryset()
-            if not any(form.instance.pk == medication.pk for form in self.forms if form.has_changed())
-        }
-        if medicines.cleaned_data.get("takes_opioids") == Answer.YES and Medication.Category.OPIOID not in kinds:
-            medicines.add_error(
-                "takes_opioids",
-                "You said you take an opioid pain medicine: please add it to the list below as “Opioid”.",
-            )
-        if (
-            medicines.cleaned_data.get("takes_blood_thinners") == Answer.YES
-            and Medication.Category.BLOOD_THINNER not in kinds
-        ):
-            medicines.add_error(
-                "takes_blood_thinners",
-                "You said you take a blood thinner: please add it to the list below as “Blood thinner”.",
-            )
-
-
-def medication_formset(intake: Intake, data=None) -> MedicationFormSet:
-    factory = repeated(Medication, MedicationForm, most=40, extra=2, formset=MedicationFormSet)
-    return factory(data, instance=intake, prefix="medications")
 
 
 # 7. Scans and tests

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db.models import Case, Q, Value, When
 
 from consultations.intake import scoring
-from consultations.intake.display import NOT_ANSWERED, Row
 from consultations.intake.instruments import (
     DISABILITY_INDEX,
     FUNCTION,
@@ -37,6 +36,7 @@ from consultations.intake.instruments import (
     item_max,
     validate_definition,
 )
+from consultations.intake.rows import NOT_ANSWERED, Row
 from consultations.models import Instrument, Intake, QuestionnaireResponse
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from consultations.intake import questionnaires
 from consultations.intake.forms import (
     AboutForm,
     ConsentForm,
-    HealthForm,
     HistoryForm,
     MedicinesForm,
     PainMapForm,
@@ -20,10 +19,11 @@ from consultations.intake.forms import (
 from consultations.intake.formsets import (
     UploadForm,
     imaging_formset,
-    medication_formset,
     operation_formset,
     treatment_forms,
 )
+from consultations.intake.health import HealthForm
+from consultations.intake.medicines import medication_formset
 from consultations.intake.nerves import NervesForm, NumbnessMapForm
 from consultations.models import Intake, Treatment
 

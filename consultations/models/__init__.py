@@ -12,11 +12,11 @@ from consultations.models.intake import (
     ImagingStudy,
     Intake,
     IntakeVersion,
-    Medication,
-    PriorOperation,
     Step,
     Treatment,
 )
+from consultations.models.medicines import Medication
+from consultations.models.operations import PriorOperation
 from consultations.models.patients import Patient
 from consultations.models.questionnaires import Instrument, QuestionnaireResponse
 from consultations.models.review import InformationRequest, IntakeReview

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from consultations.models.answers import Answer
 from consultations.models.nerves import NerveHistory, WorkClaims
@@ -63,6 +63,14 @@ class Intake(NerveHistory, WorkClaims, models.Model):
         CURRENT = "current", "Yes, cigarettes or other tobacco"
         VAPING = "vaping", "Yes, vaping or other nicotine"
 
+    class OsteoporosisTreatment(models.TextChoices):
+        NONE = "none", "No treatment"
+        SLOWS_LOSS = "slows_loss", "Tablets or a yearly drip that slow bone loss (such as alendronate, zoledronic acid)"
+        DENOSUMAB = "denosumab", "An injection every 6 months (denosumab, Prolia)"
+        BUILDS_BONE = "builds_bone", "Injections that build bone (such as teriparatide, abaloparatide, romosozumab)"
+        OTHER = "other", "Something else"
+        UNSURE = "unsure", "Not sure"
+
     class WorkStatus(models.TextChoices):
         FULL_DUTY = "full_duty", "Working, full duties"
         MODIFIED = "modified", "Working, lighter or fewer duties"
@@ -100,10 +108,21 @@ class Intake(NerveHistory, WorkClaims, models.Model):
     no_known_allergies = models.BooleanField(default=False)
     # Health factors
     diabetes = models.CharField(max_length=6, choices=Answer, blank=True)
+    diabetes_insulin = models.CharField(max_length=6, choices=Answer, blank=True)
+    # The last HbA1c in percent, and the year it was measured, when the patient knows them (DOMAIN.md §1 item 10).
+    hba1c = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    hba1c_year = models.PositiveSmallIntegerField(null=True, blank=True)
     smoking = models.CharField(max_length=8, choices=Smoking, blank=True)
+    # Cigarettes a day (a pack is 20) and for how many years; for a former smoker, when they stopped.
+    cigarettes_per_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    smoking_years = models.PositiveSmallIntegerField(null=True, blank=True)
+    smoking_quit_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    smoking_quit_month = models.PositiveSmallIntegerField(null=True, blank=True)
     height_inches = models.PositiveSmallIntegerField(null=True, blank=True)
     weight_pounds = models.PositiveSmallIntegerField(null=True, blank=True)
     osteoporosis = models.CharField(max_length=6, choices=Answer, blank=True)
+    osteoporosis_treatment = models.CharField(max_length=12, choices=OsteoporosisTreatment, blank=True)
+    osteoporosis_medicine = models.CharField(max_length=120, blank=True)
     heart_disease = models.CharField(max_length=6, choices=Answer, blank=True)
     lung_disease = models.CharField(max_length=6, choices=Answer, blank=True)
     sleep_apnoea = models.CharField(max_length=6, choices=Answer, blank=True)
@@ -138,6 +157,19 @@ class Intake(NerveHistory, WorkClaims, models.Model):
             ),
             *NerveHistory.Meta.constraints,
             *WorkClaims.Meta.constraints,
+            models.CheckConstraint(
+                condition=Q(hba1c__isnull=True) | Q(hba1c__gte=3, hba1c__lte=20), name="intake_hba1c_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(cigarettes_per_day__isnull=True)
+                | Q(cigarettes_per_day__gte=1, cigarettes_per_day__lte=200),
+                name="intake_cigarettes_per_day_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(smoking_quit_month__isnull=True)
+                | Q(smoking_quit_year__isnull=False, smoking_quit_month__gte=1, smoking_quit_month__lte=12),
+                name="intake_smoking_quit_month",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,91 +201,6 @@ class Intake(NerveHistory, WorkClaims, models.Model):
     def unanswered_questions(self) -> models.QuerySet:
         """The surgeon's questions still waiting for the patient's answer, oldest first."""
         return self.information_requests.filter(replied_at__isnull=True)
-
-
-class Level(models.IntegerChoices):
-    """Spinal levels in head-to-tail order, so a range "from" must not come after its "to"."""
-
-    C1, C2, C3, C4, C5, C6, C7 = ((n, f"C{n}") for n in range(1, 8))
-    T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12 = ((7 + n, f"T{n}") for n in range(1, 13))
-    L1, L2, L3, L4, L5 = ((19 + n, f"L{n}") for n in range(1, 6))
-    S1 = 25, "S1"
-
-
-class PriorOperation(models.Model):
-    class Procedure(models.TextChoices):
-        DISCECTOMY = "discectomy", "Discectomy"
-        MICRODISCECTOMY = "microdiscectomy", "Microdiscectomy"
-        LAMINECTOMY = "laminectomy", "Laminectomy (decompression)"
-        FORAMINOTOMY = "foraminotomy", "Foraminotomy"
-        FUSION_TLIF = "fusion_tlif", "Fusion: TLIF"
-        FUSION_PLIF = "fusion_plif", "Fusion: PLIF"
-        FUSION_ALIF = "fusion_alif", "Fusion: ALIF (from the front)"
-        FUSION_LLIF = "fusion_llif", "Fusion: LLIF / XLIF (from the side)"
-        FUSION_POSTEROLATERAL = "fusion_posterolateral", "Fusion: posterolateral"
-        FUSION_OTHER = "fusion_other", "Fusion: other or not sure which"
-        DISC_REPLACEMENT = "disc_replacement", "Disc replacement"
-        SCS_IMPLANT = "scs_implant", "Spinal cord stimulator implant"
-        OTHER = "other", "Other or not sure"
-
-    class Approach(models.TextChoices):
-        OPEN = "open", "Open"
-        MINIMALLY_INVASIVE = "minimally_invasive", "Minimally invasive"
-        ENDOSCOPIC = "endoscopic", "Endoscopic"
-        UNSURE = "unsure", "Not sure"
-
-    class Outcome(models.TextChoices):
-        BETTER = "better", "Better"
-        SAME = "same", "The same"
-        WORSE = "worse", "Worse"
-
-    class Complication(models.TextChoices):
-        INFECTION = "infection", "Infection"
-        DURAL_TEAR = "dural_tear", "Dural tear or spinal fluid leak"
-        WOUND = "wound", "Wound problem"
-        NERVE = "nerve", "New numbness or weakness"
-        REOPERATION = "reoperation", "Needed another operation soon after"
-        OTHER = "other", "Something else"
-
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="operations")
-    month = models.PositiveSmallIntegerField(null=True, blank=True)
-    year = models.PositiveSmallIntegerField()
-    procedure = models.CharField(max_length=24, choices=Procedure)
-    procedure_detail = models.CharField(max_length=200, blank=True)
-    level_from = models.PositiveSmallIntegerField(choices=Level, null=True, blank=True)
-    level_to = models.PositiveSmallIntegerField(choices=Level, null=True, blank=True)
-    approach = models.CharField(max_length=20, choices=Approach, blank=True)
-    implants = models.CharField(max_length=6, choices=Answer, blank=True)
-    surgeon_name = models.CharField(max_length=120, blank=True)
-    hospital = models.CharField(max_length=200, blank=True)
-    outcome = models.CharField(max_length=6, choices=Outcome, blank=True)
-    relief_months = models.PositiveSmallIntegerField(null=True, blank=True)
-    complications = ArrayField(models.CharField(max_length=20, choices=Complication), default=list, blank=True)
-    complications_detail = models.CharField(max_length=300, blank=True)
-    operative_report = models.CharField(max_length=6, choices=Answer, blank=True)
-
-    class Meta:
-        ordering = ["year", "month", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(month__isnull=True) | Q(month__gte=1, month__lte=12), name="prior_operation_month"
-            ),
-            models.CheckConstraint(
-                condition=Q(level_from__isnull=True) | Q(level_to__isnull=True) | Q(level_to__gte=F("level_from")),
-                name="prior_operation_levels_in_order",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_procedure_display()}, {self.month or '?'}/{self.year}"
-
-    @property
-    def levels(self) -> str:
-        if self.level_from is None:
-            return ""
-        if self.level_to is None or self.level_to == self.level_from:
-            return self.get_level_from_display()
-        return f"{self.get_level_from_display()}-{self.get_level_to_display()}"
 
 
 class Treatment(models.Model):
@@ -289,24 +236,6 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.get_tried_display() or 'not answered'}"
-
-
-class Medication(models.Model):
-    class Category(models.TextChoices):
-        OPIOID = "opioid", "Opioid pain medicine"
-        BLOOD_THINNER = "blood_thinner", "Blood thinner"
-        OTHER = "other", "Other"
-
-    intake = models.ForeignKey(Intake, on_delete=models.CASCADE, related_name="medications")
-    name = models.CharField(max_length=120)
-    dose = models.CharField(max_length=120, blank=True, help_text="How much and how often, as on the label.")
-    category = models.CharField(max_length=14, choices=Category, default=Category.OTHER)
-
-    class Meta:
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class ImagingStudy(models.Model):

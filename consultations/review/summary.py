@@ -15,20 +15,18 @@ from django.utils import timezone
 from consultations.booking.red_flags import FLAGS
 from consultations.intake.display import (
     NOT_ANSWERED,
-    Alert,
     Row,
     Section,
     TimelineEntry,
-    alerts,
     compact,
     operations_timeline,
     pain_map_row,
     sections,
     since_last_operation,
-    unanswered_risks,
 )
 from consultations.intake.neuro import neuro_deficits
 from consultations.intake.questionnaires import FUNCTION, MOOD, PAIN, definition_of, response_rows
+from consultations.intake.risks import IN_RISK_BOX, RiskRow, risk_rows
 from consultations.intake.screens import MoodScreen, mood_screen
 from consultations.models import (
     BookingDetails,
@@ -106,9 +104,9 @@ class Summary:
     consultation: Consultation
     intake: Intake | None
     red_flags: RedFlags
-    alerts: list[Alert]
+    # The "Before planning surgery" box: one row per factor, each yes, no or not answered.
+    risks: list[RiskRow] = field(default_factory=list)
     review: IntakeReview | None = None
-    unanswered: list[str] = field(default_factory=list)
     sections: dict[str, Section] = field(default_factory=dict)
     pain: PainGrid | None = None
     # The pain questionnaire's own rows, when its items do not fit the back-and-leg grid.
@@ -127,6 +125,15 @@ class Summary:
     referral: Referral | None = None
     # Sex, language and interpreter, state, primary care clinician (None for a request from before they were asked).
     booking_details: BookingDetails | None = None
+
+    @property
+    def has_flagged_risk(self) -> bool:
+        return any(risk.flagged for risk in self.risks)
+
+    @property
+    def shows_mme(self) -> bool:
+        """A daily MME figure is in the risk box, so the box says what the figure is (and is not)."""
+        return any("MME/day" in risk.detail for risk in self.risks)
 
     @property
     def age(self) -> int:
@@ -190,8 +197,13 @@ def pain_grid(response: QuestionnaireResponse | None) -> PainGrid | None:
 
 
 def _compact_sections(all_sections: list[Section]) -> dict[str, Section]:
-    """The sections by slug, the long ones with their skipped questions gathered in one row."""
+    """The sections by slug, without what the risk box shows, the long ones with their skipped questions
+    gathered in one row."""
     by_slug = {section.slug: section for section in all_sections}
+    for slug, labels in IN_RISK_BOX.items():
+        by_slug[slug] = replace(by_slug[slug], rows=[row for row in by_slug[slug].rows if row.label not in labels])
+    medications = by_slug["medications"]
+    by_slug["medications"] = replace(medications, items=[item for item in medications.items if not item[0].notable])
     for slug in ("history", "treatments", "health"):
         by_slug[slug] = replace(by_slug[slug], rows=compact(by_slug[slug].rows))
     by_slug["pain"] = replace(by_slug["pain"], rows=[pain_map_row(by_slug["pain"].rows)])
@@ -222,25 +234,30 @@ def summary_for(consultation: Consultation) -> Summary:
             consultation=consultation,
             intake=None,
             red_flags=red_flags,
-            alerts=[],
         )
     else:
         operations = list(intake.operations.all())
         medications = list(intake.medications.all())
+        treatments = list(intake.treatments.all())
         responses = list(intake.responses.select_related("instrument"))
         pain = _latest(responses, PAIN)
         summary = Summary(
             consultation=consultation,
             intake=intake,
             red_flags=red_flags,
-            alerts=alerts(intake, medications=medications),
+            risks=risk_rows(
+                intake,
+                medications=medications,
+                operations=operations,
+                treatments=treatments,
+                mood=_latest(responses, MOOD),
+            ),
             review=related(intake, "review"),
-            unanswered=unanswered_risks(intake),
             sections=_compact_sections(
                 sections(
                     intake,
                     operations=operations,
-                    treatments=list(intake.treatments.all()),
+                    treatments=treatments,
                     medications=medications,
                     imaging=list(intake.imaging.all()),
                     responses={},

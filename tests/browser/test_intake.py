@@ -27,13 +27,13 @@ def save_and_continue(page: Page, next_heading: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(next_heading)
 
 
-def fill_operation(page: Page, *, month: str, year: str, procedure: str, level_from: str, level_to: str) -> None:
+def fill_operation(page: Page, *, month: str, year: str, procedure: str, levels: list[str]) -> None:
     new = page.get_by_role("group", name="Add operation")
     new.get_by_label("Month", exact=True).select_option(label=month)
     new.get_by_role("spinbutton", name=YEAR).fill(year)
     new.get_by_label("What was done?").select_option(label=procedure)
-    new.get_by_label("Spinal level, from").select_option(label=level_from)
-    new.get_by_label("to", exact=True).select_option(label=level_to)
+    for level in levels:
+        new.get_by_role("group", name="Which levels were operated on?").get_by_label(level, exact=True).check()
 
 
 @time_machine.travel(next_wednesday_noon(), tick=True)
@@ -77,13 +77,13 @@ def test_fill_in_the_history_over_two_visits_and_send_it(page: Page) -> None:
     page.get_by_role("spinbutton", name=YEAR).fill("2023")
     save_and_continue(page, "Previous spine operations")
 
-    fill_operation(page, month="March", year="2015", procedure="Microdiscectomy", level_from="L5", level_to="S1")
+    fill_operation(page, month="March", year="2015", procedure="Microdiscectomy", levels=["L5-S1"])
     check_accessibility(page)
     page.get_by_role("button", name="Save and add another operation").click()
     expect(page.get_by_text("Saved. You can add another below.")).to_be_visible()
-    fill_operation(page, month="October", year="2019", procedure="Fusion: TLIF", level_from="L4", level_to="L5")
+    fill_operation(page, month="October", year="2019", procedure="Fusion: TLIF", levels=["L4-L5"])
     page.get_by_role("group", name="Add operation").get_by_role(
-        "group", name="Were screws, rods, cages or other implants put in?"
+        "group", name="Were screws, rods, cages, a stimulator or other implants put in?"
     ).get_by_label("Yes", exact=True).check()
     screenshot(page, "intake-operations")
     save_and_continue(page, "Other treatments")
@@ -107,7 +107,7 @@ def test_fill_in_the_history_over_two_visits_and_send_it(page: Page) -> None:
     page.get_by_role("group", name=re.compile("Do you take an opioid")).get_by_label("Yes", exact=True).check()
     page.get_by_role("group", name=re.compile("Do you take a blood thinner")).get_by_label("No", exact=True).check()
     first_medicine = page.get_by_role("group", name="Add medicine").first
-    first_medicine.get_by_label("Medicine").fill("Oxycodone")
+    first_medicine.get_by_label("Medicine", exact=True).fill("Oxycodone")
     first_medicine.get_by_label("How much and how often").fill("5 mg twice a day")
     first_medicine.get_by_label("Kind").select_option(label="Opioid pain medicine")
     page.get_by_label("I have no known allergies").check()
@@ -180,7 +180,7 @@ def test_the_steps_work_on_a_phone_without_javascript(browser: Browser, live_ser
         save_and_continue(page, "Numbness, weakness and walking")
 
         page.goto(f"/my-consultation/{token}/history/operations/")
-        fill_operation(page, month="March", year="2015", procedure="Microdiscectomy", level_from="L5", level_to="S1")
+        fill_operation(page, month="March", year="2015", procedure="Microdiscectomy", levels=["L5-S1"])
         page.get_by_role("button", name="Save and add another operation").click()
         expect(page.get_by_role("group", name="Operation 1")).to_be_visible()
         fill_operation(
@@ -188,8 +188,7 @@ def test_the_steps_work_on_a_phone_without_javascript(browser: Browser, live_ser
             month="May",
             year=str(timezone.localdate().year + 1),
             procedure="Laminectomy (decompression)",
-            level_from="L4",
-            level_to="L5",
+            levels=["L4-L5"],
         )
         page.get_by_role("button", name="Save and continue").click()
         expect(page.get_by_role("alert")).to_contain_text("Nothing on this page was saved yet")

@@ -11,7 +11,8 @@ from playwright.sync_api import Page, expect
 
 from clinic import roles
 from consultations.models import Consultation, IntakeReview, PriorOperation
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 from tests.browser.conftest import ARTIFACTS, check_accessibility, screenshot
 from tests.factories import (
@@ -110,6 +111,13 @@ def test_a_surgeon_reviews_a_history_and_the_desk_sees_the_priority(page: Page) 
     expect(function).to_contain_text("Change, not judged")
     expect(function).to_contain_text("+14.0 points since")
     expect(function).not_to_contain_text("eaningful")
+    if page.viewport_name == "desktop":
+        # A typical history (two operations) fits two laptop screens with the sections below the first one closed.
+        page.get_by_role("heading", name="Function score").click()
+        page.set_viewport_size({"width": 1366, "height": 900})
+        height = page.evaluate("document.querySelector('.summary').getBoundingClientRect().bottom + scrollY")
+        assert height <= 2 * 900, f"the summary is {height} px tall"
+        page.get_by_role("heading", name="Function score").click()
     check_accessibility(page)
     screenshot(page, "surgeon-journey-summary")
     assert printed_pages(page, "surgeon-journey-summary-printed") <= 2

@@ -7,14 +7,13 @@ from django.test import SimpleTestCase
 from consultations.intake.display import (
     NOT_ANSWERED,
     Row,
-    alerts,
     compact,
     interval,
     operations_timeline,
     pain_map_row,
     since_last_operation,
 )
-from consultations.models import Intake, Medication, PriorOperation
+from consultations.models import PriorOperation
 
 
 class IntervalTests(SimpleTestCase):
@@ -49,7 +48,7 @@ class TimelineTests(SimpleTestCase):
         assert [entry.heading for entry in entries] == [
             "May 2016, Microdiscectomy",
             "2020, Other or not sure: Fictional washout",
-            "Sep 2020, Fusion: TLIF, L4-S1",
+            "Sep 2020, Fusion: TLIF, L4-S1 (as given before)",
         ]
         assert [entry.gap for entry in entries] == [
             "",
@@ -57,6 +56,18 @@ class TimelineTests(SimpleTestCase):
             "in the same year as the one before",
         ]
         assert [entry.complications for entry in entries] == [True, False, False]
+
+    def test_levels_and_implants_as_given_and_a_device_left_in_is_marked(self) -> None:
+        fusion = PriorOperation(
+            year=2021, procedure="fusion_tlif", segments=["L4-L5", "unsure"], levels_other="C5-C6", implants="yes"
+        )
+        stimulator = PriorOperation(year=2022, procedure="scs_implant", hardware={"stimulator": "in_place"})
+
+        fusion_rows, stimulator_rows = (entry.rows for entry in operations_timeline([fusion, stimulator]))
+
+        assert operations_timeline([fusion])[0].heading == "2021, Fusion: TLIF, L4-L5, Not sure which levels, C5-C6"
+        assert Row("Implants", "Yes") in fusion_rows
+        assert Row("Implants", "Yes: Spinal cord stimulator, still in place", notable=True) in stimulator_rows
 
     def test_since_the_last_operation_and_when_the_pain_came_back(self) -> None:
         operations = [PriorOperation(year=2020, month=9, procedure="fusion_tlif")]
@@ -70,32 +81,6 @@ class TimelineTests(SimpleTestCase):
         before = since_last_operation(operations, pain_returned=(2019, 1), today=date(2026, 11, 20))
         assert before[1] == Row("Pain came back", "Jan 2019, before the last operation")
         assert since_last_operation([], pain_returned=None, today=date(2026, 11, 20)) == []
-
-
-class AlertTests(SimpleTestCase):
-    def test_every_rule_in_order(self) -> None:
-        intake = Intake(
-            takes_opioids="yes", takes_blood_thinners="yes", smoking="vaping", height_inches=70, weight_pounds=244
-        )
-        medications = [
-            Medication(name="Oxycodone", dose="5 mg", category="opioid"),
-            Medication(name="Warfarin", category="blood_thinner"),
-            Medication(name="Vitamin D", category="other"),
-        ]
-
-        found = alerts(intake, medications=medications)
-
-        assert [alert.kind for alert in found] == ["opioid", "blood_thinner", "smoking", "bmi"]
-        assert found[0].detail == "Oxycodone 5 mg"
-        assert found[1].detail == "Warfarin"
-        assert found[3].title == "BMI 35.0"
-
-    def test_nothing_when_nothing_applies(self) -> None:
-        intake = Intake(
-            takes_opioids="no", takes_blood_thinners="unsure", smoking="former", height_inches=70, weight_pounds=243
-        )
-
-        assert alerts(intake, medications=[]) == []
 
 
 class RowTests(SimpleTestCase):

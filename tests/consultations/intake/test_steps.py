@@ -140,11 +140,11 @@ class StepsTests(IntakeTestCase):
         self.assertContains(self.client.get(step_url(self.consultation, "about")), "Walk the dog")
 
     def test_two_previous_operations_are_kept_in_date_order(self) -> None:
-        first = {"month": "3", "year": "2015", "procedure": "microdiscectomy", "level_from": "24", "level_to": "25"}
+        first = {"month": "3", "year": "2015", "procedure": "microdiscectomy", "segments": ["L5-S1"]}
         response = self.post_step("operations", operation_data(first) | {"stay": ""})
         self.assert_goes_to(response, "operations")
         saved = PriorOperation.objects.get()
-        second = {"year": "2019", "procedure": "fusion_tlif", "level_from": "23", "level_to": "24", "implants": "yes"}
+        second = {"year": "2019", "procedure": "fusion_tlif", "segments": ["L4-L5"], "implants": "yes"}
         existing = {"id": str(saved.pk), "intake": str(self.intake().pk)} | first
         response = self.post_step("operations", operation_data(existing, second, initial=1))
         self.assert_goes_to(response, "treatments")
@@ -237,9 +237,9 @@ class ValidationTests(IntakeTestCase):
         data = operation_data({"month": "1", "year": "1970", "procedure": "laminectomy"})
         self.assert_refused("operations", data, "before you were born")
 
-    def test_levels_out_of_order_are_refused(self) -> None:
-        data = operation_data({"year": "2018", "procedure": "laminectomy", "level_from": "25", "level_to": "23"})
-        self.assert_refused("operations", data, "lower down the spine")
+    def test_not_sure_and_levels_together_are_refused(self) -> None:
+        data = operation_data({"year": "2018", "procedure": "laminectomy", "segments": ["unsure", "L4-L5"]})
+        self.assert_refused("operations", data, "please keep one or the other")
 
     def test_pain_coming_back_in_the_future_is_refused(self) -> None:
         next_month = timezone.localdate().replace(day=1) + timedelta(days=32)

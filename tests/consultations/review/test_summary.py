@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from consultations.booking.red_flags import FLAGS
 from consultations.models import AccessLog, Consultation, Intake, Medication, PriorOperation, Treatment
-from consultations.models.intake import Answer, Level
+from consultations.models.intake import Answer
+from consultations.models.operations import Level
 from consultations.models.scheduling import SafetyFlag
 from consultations.review.summary import dominance
 from tests.factories import (
@@ -151,8 +152,6 @@ class NotAnsweredTests(SummaryTestCase):
         for section_id, label in (
             ("about", "Main problem"),
             ("about", "Goals"),
-            ("medications", "Opioid pain medicine"),
-            ("medications", "Blood thinner"),
             ("medications", "Allergies"),
             ("work", "Work"),
             ("pain", "Where it hurts"),
@@ -168,22 +167,24 @@ class NotAnsweredTests(SummaryTestCase):
             section(html, "health"),
             re.S,
         ).group(1)
-        assert "Smoking or nicotine" in skipped
-        assert "BMI" in skipped
-        assert "Diabetes" in skipped
+        assert "Heart disease" in skipped
+        assert "Height" in skipped
         assert "Physical therapy, Chiropractic" in section(html, "treatments")
         self.assertInHTML('<td class="not-answered">Not answered</td>', section(html, "pain"), count=6)
-        assert "Not answered: Opioids, Blood thinners, Smoking, Height and weight." in section(html, "risks")
+        # Each factor of the risk box says so itself, never "none reported".
+        risks = section(html, "risks")
+        assert risks.count('<span class="risk-answer not-answered">Not answered</span>') == 8
+        assert "reported" not in risks
         assert "Not answered" in section(html, "function")
 
     def test_an_answered_question_leaves_the_skipped_row(self) -> None:
-        make_submitted_intake(self.consultation, diabetes=Answer.NO)
+        make_submitted_intake(self.consultation, heart_disease=Answer.NO)
 
         health = section(self.page(), "health")
 
-        self.assertInHTML('<div class="summary-row"><dt>Diabetes</dt><dd>No</dd></div>', health)
+        self.assertInHTML('<div class="summary-row"><dt>Heart disease</dt><dd>No</dd></div>', health)
         skipped = health[health.index("is-skipped") :]
-        assert "Diabetes" not in skipped
+        assert "Heart disease" not in skipped
 
     def test_answered_questions_show_their_answer(self) -> None:
         make_submitted_intake(self.consultation, chief_complaint="Fictional: numb foot.", work_status="off_work")
@@ -204,31 +205,65 @@ class NotAnsweredTests(SummaryTestCase):
         assert 'id="review"' not in html
 
 
+def risk_row(html: str, key: str) -> str:
+    """One factor's row of the risk box, with its answer and details."""
+    match = re.search(rf'<div class="summary-row risk risk-{key}[^"]*">.*?</div>', section(html, "risks"), re.S)
+    assert match, f"no risk row {key}"
+    return match.group(0)
+
+
+def flagged(row: str) -> bool:
+    return "is-notable" in row and "⚠" in row
+
+
 class HighlightTests(SummaryTestCase):
-    """Each rule flags its risk when it applies, and only then."""
+    """Each factor has one row in the risk box, flagged when it applies, and only then."""
 
     def risks(self, **intake_values) -> str:
         intake = make_submitted_intake(self.consultation, **intake_values)
         self.intake = intake
-        return section(self.page(), "risks")
+        return self.page()
 
-    def test_opioids_are_flagged_with_the_medicines_named(self) -> None:
+    def test_opioids_are_flagged_with_the_medicines_named_and_said_once(self) -> None:
         intake = make_submitted_intake(self.consultation, takes_opioids=Answer.YES)
         make_medication(intake, name="Oxycodone (fictional)", dose="5 mg twice a day", category="opioid")
+        make_medication(intake, name="Vitamin D (fictional)")
 
         html = self.page()
 
-        risks = section(html, "risks")
-        assert 'class="risk risk-opioid"' in risks
-        assert "Takes opioids" in risks
-        assert "Oxycodone (fictional) 5 mg twice a day" in risks
-        assert '⚠</span><span class="visually-hidden">Note:</span>' in section(html, "medications")
+        row = risk_row(html, "opioids")
+        assert flagged(row)
+        assert "Oxycodone (fictional) 5 mg twice a day" in row
+        # No fact twice: the medicines section lists the others, not the opioid or the opioid question.
+        medications = section(html, "medications")
+        assert "Oxycodone" not in medications and "Opioid pain medicine" not in medications
+        assert "Vitamin D (fictional)" in medications
+        assert html.count("Opioid pain medicine") == 1
+
+    def test_an_opioid_with_numbers_shows_its_daily_mme_and_the_50_mark(self) -> None:
+        intake = make_submitted_intake(self.consultation, takes_opioids=Answer.YES)
+        make_medication(
+            intake,
+            name="Oxycodone",
+            dose="",
+            category="opioid",
+            drug="oxycodone",
+            strength=10,
+            units_per_dose=1,
+            times_per_day=4,
+        )
+
+        row = risk_row(self.page(), "opioids")
+
+        assert "Oxycodone 10 mg, 1 at a time, 4 times a day: 60 MME/day" in row
+        assert "60 MME/day. 50 MME/day or more: higher overdose risk" in row
+        assert "Total" not in row  # one opioid: its own figure is the total
 
     def test_an_opioid_in_the_list_is_flagged_even_if_the_question_was_skipped(self) -> None:
         intake = make_submitted_intake(self.consultation)
         make_medication(intake, name="Tramadol (fictional)", category=Medication.Category.OPIOID)
 
-        assert 'class="risk risk-opioid"' in section(self.page(), "risks")
+        assert flagged(risk_row(self.page(), "opioids"))
 
     def test_no_opioid_flag_when_the_patient_takes_none(self) -> None:
         intake = make_submitted_intake(self.consultation, takes_opioids=Answer.NO)
@@ -236,59 +271,91 @@ class HighlightTests(SummaryTestCase):
 
         html = self.page()
 
-        assert "risk-opioid" not in section(html, "risks")
+        row = risk_row(html, "opioids")
+        assert not flagged(row) and '<span class="risk-answer">No</span>' in row
         assert "⚠" not in section(html, "medications")
 
     def test_blood_thinners_are_flagged(self) -> None:
         intake = make_submitted_intake(self.consultation, takes_blood_thinners=Answer.YES)
         make_medication(intake, name="Apixaban (fictional)", category=Medication.Category.BLOOD_THINNER)
 
-        risks = section(self.page(), "risks")
+        row = risk_row(self.page(), "blood_thinners")
 
-        assert 'class="risk risk-blood_thinner"' in risks
-        assert "Takes a blood thinner" in risks
-        assert "Apixaban (fictional)" in risks
+        assert flagged(row)
+        assert "Apixaban (fictional)" in row
 
     def test_no_blood_thinner_flag_when_the_answer_is_no(self) -> None:
-        assert "risk-blood_thinner" not in self.risks(takes_blood_thinners=Answer.NO)
+        row = risk_row(self.risks(takes_blood_thinners=Answer.NO), "blood_thinners")
+        assert not flagged(row) and '<span class="risk-answer">No</span>' in row
 
     def test_current_smoking_and_vaping_are_flagged(self) -> None:
         for smoking in (Intake.Smoking.CURRENT, Intake.Smoking.VAPING):
             with self.subTest(smoking):
                 Intake.objects.filter(consultation=self.consultation).delete()
-                risks = self.risks(smoking=smoking)
-                assert 'class="risk risk-smoking"' in risks
-                assert Intake.Smoking(smoking).label in risks
+                row = risk_row(self.risks(smoking=smoking, cigarettes_per_day=10, smoking_years=20), "smoking")
+                assert flagged(row)
+                assert Intake.Smoking(smoking).label.removeprefix("Yes, ") in row
+                assert "10 cigarettes a day for 20 years (about 10 pack-years)" in row
 
     def test_former_and_never_smokers_are_not_flagged(self) -> None:
-        for smoking in (Intake.Smoking.FORMER, Intake.Smoking.NEVER):
+        for smoking, answer in ((Intake.Smoking.FORMER, "Former"), (Intake.Smoking.NEVER, "No")):
             with self.subTest(smoking):
                 Intake.objects.filter(consultation=self.consultation).delete()
-                assert "risk-smoking" not in self.risks(smoking=smoking)
+                row = risk_row(self.risks(smoking=smoking), "smoking")
+                assert not flagged(row)
+                assert f'<span class="risk-answer">{answer}</span>' in row
 
     def test_a_bmi_of_35_or_more_is_flagged_and_34_9_is_not(self) -> None:
         # 703 x 244 / 70² = 35.0; 703 x 243 / 70² = 34.9
-        risks = self.risks(height_inches=70, weight_pounds=244)
-        assert 'class="risk risk-bmi"' in risks
-        assert "BMI 35.0" in risks
+        row = risk_row(self.risks(height_inches=70, weight_pounds=244), "bmi")
+        assert flagged(row)
+        assert "BMI 35.0" in row
 
         Intake.objects.filter(consultation=self.consultation).delete()
-        risks = self.risks(height_inches=70, weight_pounds=243)
-        assert "risk-bmi" not in risks
-        self.assertInHTML('<div class="summary-row"><dt>BMI</dt><dd>34.9</dd></div>', section(self.page(), "health"))
+        html = self.risks(height_inches=70, weight_pounds=243)
+        assert not flagged(risk_row(html, "bmi"))
+        assert "BMI 34.9" in risk_row(html, "bmi")
+        # Height and weight stay in the health section; the BMI is said once, in the risk box.
+        assert "<dt>BMI</dt>" not in section(html, "health")
+        self.assertInHTML('<div class="summary-row"><dt>Weight</dt><dd>243 lb</dd></div>', section(html, "health"))
 
-    def test_nothing_to_flag_says_so(self) -> None:
-        risks = self.risks(
+    def test_diabetes_bones_steroids_and_a_stimulator_have_their_rows(self) -> None:
+        html = self.risks(
+            diabetes=Answer.YES,
+            diabetes_insulin=Answer.NO,
+            hba1c="8.1",
+            osteoporosis=Answer.YES,
+            osteoporosis_treatment=Intake.OsteoporosisTreatment.BUILDS_BONE,
+            long_term_steroids=Answer.YES,
+        )
+        make_operation(self.intake, year=2018, procedure=PriorOperation.Procedure.OTHER, hardware={"pump": "in_place"})
+        html = self.page()
+
+        assert "no insulin, HbA1c 8.1%" in risk_row(html, "diabetes")
+        assert "Injections that build bone" in risk_row(html, "osteoporosis")
+        assert flagged(risk_row(html, "steroids"))
+        device = risk_row(html, "devices")
+        assert flagged(device) and "Pain medicine pump (intrathecal pump) (2018 operation): still in place" in device
+        health = section(html, "health")
+        assert "Diabetes" not in health and "Long-term steroids" not in health and "Thin bones" not in health
+
+    def test_nothing_to_flag_says_no_on_each_row(self) -> None:
+        html = self.risks(
             takes_opioids=Answer.NO,
             takes_blood_thinners=Answer.NO,
             smoking=Intake.Smoking.NEVER,
             height_inches=70,
             weight_pounds=160,
+            diabetes=Answer.NO,
+            osteoporosis=Answer.NO,
+            long_term_steroids=Answer.NO,
+            steps_saved=["operations"],
         )
 
-        assert "No opioids, blood thinners, smoking or BMI of 35 or over reported." in risks
-        assert "Not answered:" not in risks
-        assert 'class="risk ' not in risks
+        risks = section(html, "risks")
+        assert risks.count('<span class="risk-answer">No</span>') == 8
+        assert "Not answered" not in risks
+        assert "is-flagged-warning" not in risks and "⚠" not in risks
 
     def test_red_flags_come_first_highlighted_with_their_acknowledgement(self) -> None:
         make_red_flag_screen(self.consultation, "cancer", "night_pain")
@@ -310,16 +377,19 @@ class HighlightTests(SummaryTestCase):
         make_red_flag_screen(self.consultation, "cancer")
         Consultation.objects.filter(pk=self.consultation.pk).update(safety_flag=SafetyFlag.REVIEW)
 
-        risks = self.risks(
-            takes_opioids=Answer.NO,
-            takes_blood_thinners=Answer.NO,
-            smoking=Intake.Smoking.NEVER,
-            height_inches=70,
-            weight_pounds=160,
+        risks = section(
+            self.risks(
+                takes_opioids=Answer.NO,
+                takes_blood_thinners=Answer.NO,
+                smoking=Intake.Smoking.NEVER,
+                height_inches=70,
+                weight_pounds=160,
+            ),
+            "risks",
         )
 
         assert "is-flagged-warning" not in risks
-        assert "No opioids, blood thinners, smoking or BMI of 35 or over reported." in risks
+        assert "⚠" not in risks
 
     def test_no_red_flag_highlight_when_none_was_ticked(self) -> None:
         make_red_flag_screen(self.consultation)
@@ -477,7 +547,9 @@ class TimelineTests(SummaryTestCase):
 
         assert "Previous spine operations (2)" in operations
         first = operations.index("May 2019, Microdiscectomy")
-        second = operations.index("Sep 2020, Fusion: TLIF, L4-S1")
+        # Saved the old way (a from-to range, implants yes/no): read as written, never turned into ticked levels.
+        second = operations.index("Sep 2020, Fusion: TLIF, L4-S1 (as given before)")
+        self.assertInHTML('<div class="summary-row"><dt>Implants</dt><dd>Yes</dd></div>', operations)
         gap = operations.index("1 year 4 months after the one before")
         assert first < gap < second
         assert "Dural tear or spinal fluid leak" in operations

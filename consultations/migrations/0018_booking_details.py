@@ -35,7 +35,7 @@ def scope_earlier_overrides(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultations", "0015_access_log_patient_page"),
+        ("consultations", "0017_hardware_and_medicines"),
     ]
 
     operations = [
