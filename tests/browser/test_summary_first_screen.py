@@ -33,7 +33,7 @@ FOLD = LAPTOP["height"]
 
 
 def full_history(surgeon, location):
-    """A patient with a red flag, four operations (a stimulator still in), opioids, pain scores and a function score: a long history."""
+    """A patient with a red flag, four operations (a stimulator still in), opioids, pain and function scores."""
     patient = make_patient(first_name="Morgan", last_name="Fictional", date_of_birth=date(1961, 2, 3))
     consultation = make_consultation(surgeon, location, timezone.now() + timedelta(days=1), patient=patient)
     make_red_flag_screen(consultation, "cancer")
