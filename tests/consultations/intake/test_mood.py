@@ -300,7 +300,7 @@ class WhoSeesTheScreenTests(TestCase):
         QuestionnaireResponse.objects.filter(intake=self.intake).delete()
         sign_in(self.client, self.surgeon_user)
         html = self.client.get(reverse("consultations:surgeon-summary", args=[self.consultation.public_id])).content
-        section = html.decode().split('<section id="mood"', 1)[1].split("</section>", 1)[0]
+        section = html.decode().split('<details id="mood"', 1)[1].split("</details>", 1)[0]
         assert "Not answered" in section and "Screen positive" not in section
 
     def test_no_desk_page_shows_any_trace_of_it(self) -> None:

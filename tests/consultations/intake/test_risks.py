@@ -7,7 +7,18 @@ from django.test import SimpleTestCase
 from consultations.intake.risks import risk_rows
 from consultations.models import Intake, Medication, PriorOperation, Treatment
 
-KEYS = ["opioids", "blood_thinners", "smoking", "bmi", "diabetes", "osteoporosis", "steroids", "devices"]
+KEYS = [
+    "opioids",
+    "blood_thinners",
+    "smoking",
+    "bmi",
+    "diabetes",
+    "osteoporosis",
+    "steroids",
+    "devices",
+    "mood",
+    "claim",
+]
 
 
 def rows(intake: Intake, *, medications=(), operations=(), treatments=()) -> dict:
@@ -34,11 +45,16 @@ class BlankTests(SimpleTestCase):
             osteoporosis="no",
             long_term_steroids="no",
             steps_saved=["operations"],
+            workers_comp_claim="none",
+            injury_litigation="closed",
+            disability_claim="none",
         )
 
         found = rows(intake)
 
-        assert {key: row.answer for key, row in found.items()} == dict.fromkeys(KEYS, "no")
+        # The mood screen is a questionnaire response of its own: without one it stays "not answered".
+        assert {key: row.answer for key, row in found.items()} == dict.fromkeys(KEYS, "no") | {"mood": "not_answered"}
+        assert found["claim"].detail == "None open; settled or closed: personal-injury lawsuit"
         assert found["bmi"].detail == "BMI 24.4"
         assert found["devices"].detail == "none listed among operations or treatments"
 
@@ -140,3 +156,13 @@ class DeviceTests(SimpleTestCase):
 
         assert (row.answer, row.flagged) == ("unsure", True)
         assert "listed among treatments, with no word on whether it was taken out" in row.detail
+
+
+class ClaimTests(SimpleTestCase):
+    def test_an_open_claim_is_flagged_and_an_unsure_one_is_not_a_no(self) -> None:
+        open_claim = rows(Intake(workers_comp_claim="open", injury_litigation="none", disability_claim="none"))["claim"]
+        unsure = rows(Intake(workers_comp_claim="unsure", injury_litigation="none", disability_claim="none"))["claim"]
+
+        assert (open_claim.answer, open_claim.flagged) == ("yes", True)
+        assert "workers' compensation" in open_claim.detail
+        assert (unsure.answer, unsure.flagged) == ("not_answered", False)

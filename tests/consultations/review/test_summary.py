@@ -22,6 +22,7 @@ from tests.factories import (
     make_intake,
     make_location,
     make_medication,
+    make_mood_screen,
     make_operation,
     make_patient,
     make_red_flag_screen,
@@ -173,7 +174,7 @@ class NotAnsweredTests(SummaryTestCase):
         self.assertInHTML('<td class="not-answered">Not answered</td>', section(html, "pain"), count=6)
         # Each factor of the risk box says so itself, never "none reported".
         risks = section(html, "risks")
-        assert risks.count('<span class="risk-answer not-answered">Not answered</span>') == 8
+        assert risks.count('<span class="risk-answer not-answered">Not answered</span>') == 10
         assert "reported" not in risks
         assert "Not answered" in section(html, "function")
 
@@ -238,7 +239,7 @@ class HighlightTests(SummaryTestCase):
         medications = section(html, "medications")
         assert "Oxycodone" not in medications and "Opioid pain medicine" not in medications
         assert "Vitamin D (fictional)" in medications
-        assert html.count("Opioid pain medicine") == 1
+        assert html.count("<dt>Opioids</dt>") == 1 and "Opioid pain medicine" not in html
 
     def test_an_opioid_with_numbers_shows_its_daily_mme_and_the_50_mark(self) -> None:
         intake = make_submitted_intake(self.consultation, takes_opioids=Answer.YES)
@@ -340,7 +341,11 @@ class HighlightTests(SummaryTestCase):
         assert "Diabetes" not in health and "Long-term steroids" not in health and "Thin bones" not in health
 
     def test_nothing_to_flag_says_no_on_each_row(self) -> None:
-        html = self.risks(
+        intake = make_submitted_intake(
+            self.consultation,
+            workers_comp_claim="none",
+            injury_litigation="none",
+            disability_claim="none",
             takes_opioids=Answer.NO,
             takes_blood_thinners=Answer.NO,
             smoking=Intake.Smoking.NEVER,
@@ -351,9 +356,10 @@ class HighlightTests(SummaryTestCase):
             long_term_steroids=Answer.NO,
             steps_saved=["operations"],
         )
+        make_mood_screen(intake, nervous=0, worrying=1, down=0, interest=1)
 
-        risks = section(html, "risks")
-        assert risks.count('<span class="risk-answer">No</span>') == 8
+        risks = section(self.page(), "risks")
+        assert risks.count('<span class="risk-answer">No</span>') == 10
         assert "Not answered" not in risks
         assert "is-flagged-warning" not in risks and "⚠" not in risks
 
@@ -549,7 +555,7 @@ class TimelineTests(SummaryTestCase):
         first = operations.index("May 2019, Microdiscectomy")
         # Saved the old way (a from-to range, implants yes/no): read as written, never turned into ticked levels.
         second = operations.index("Sep 2020, Fusion: TLIF, L4-S1 (as given before)")
-        self.assertInHTML('<div class="summary-row"><dt>Implants</dt><dd>Yes</dd></div>', operations)
+        assert re.search(r'<span class="fact-label">Implants:</span>\s*Yes</span>', operations)
         gap = operations.index("1 year 4 months after the one before")
         assert first < gap < second
         assert "Dural tear or spinal fluid leak" in operations
