@@ -53,9 +53,13 @@ def test_a_patient_answers_the_mood_questions_and_the_surgeon_sees_the_flag(page
 
     sign_in(page, surgeon_user)
     page.goto(f"/surgeon/consultations/{consultation.public_id}/")
-    flag = page.get_by_role("region", name="Mood screen")
+    # The flag is a row of the risk box on the first screen; the scores are in the closed section below.
+    flag = page.locator("#risks .risk-mood")
     expect(flag).to_contain_text("Screen positive for depression")
-    expect(flag).to_contain_text("PHQ-2 5 of 6, GAD-2 1 of 6")
     expect(flag).not_to_contain_text("anxiety")
+    page.get_by_role("heading", name="Mood screen").click()
+    scores = page.locator("#mood")
+    expect(scores).to_contain_text("PHQ-2 5 of 6, GAD-2 1 of 6")
+    expect(scores).not_to_contain_text("anxiety")
     check_accessibility(page)
     screenshot(page, "surgeon-mood")
