@@ -22,6 +22,7 @@ from consultations.intake.forms import PAIN_AREAS
 from consultations.models import (
     STEP_SLUGS,
     AvailabilityRule,
+    BookingDetails,
     Consultation,
     ImagingStudy,
     Intake,
@@ -262,6 +263,25 @@ def _sent_history(consultation: Consultation) -> None:
     items = [item.id for item in questionnaires.definition_of(function).items]
     questionnaires.save_response(
         intake=intake, instrument=function, answers=dict(zip(items, [3, 1, 3, 2, 3, 4, 3, None, 2, 3], strict=True))
+    )
+    # A positive depression half (PHQ-2 of 4), so the surgeon's risk box shows its flag in the demo.
+    questionnaires.save_response(
+        intake=intake,
+        instrument=questionnaires.current_instrument("mood"),
+        answers={"nervous": 1, "worrying": 1, "down": 2, "interest": 2},
+    )
+    BookingDetails.objects.get_or_create(
+        consultation=consultation,
+        defaults={
+            "sex": "female",
+            "preferred_language": "English",
+            "state": "NY",
+            "primary_care_name": "Dr. Demo Primary",
+            "primary_care_practice": "Demo Family Practice",
+            "emergency_contact_name": "Demo Contact",
+            "emergency_contact_relationship": "sister",
+            "emergency_contact_phone": "(518) 555-0199",
+        },
     )
 
 
