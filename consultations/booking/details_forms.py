@@ -9,21 +9,6 @@ from consultations.booking.details import VIDEO_CONSENT, PersonDetails
 from consultations.fields import check_phone
 from consultations.models import Consultation, ResidenceState, Sex
 
-DETAIL_FIELDS = (
-    "sex",
-    "gender_identity",
-    "preferred_language",
-    "interpreter_needed",
-    "state",
-    "primary_care_name",
-    "primary_care_practice",
-    "primary_care_phone",
-    "emergency_contact_name",
-    "emergency_contact_relationship",
-    "emergency_contact_phone",
-    "video_consent",
-)
-
 
 def _phone(label: str) -> forms.CharField:
     return forms.CharField(label=label, max_length=25, required=False, widget=forms.TextInput(attrs={"type": "tel"}))

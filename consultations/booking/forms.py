@@ -231,9 +231,9 @@ class AcknowledgementForm(forms.Form):
     REQUIRED = {
         red_flags.Urgency.SAME_DAY: "To go on, tick the box to confirm that you have read this advice.",
         red_flags.Urgency.EMERGENCY: (
-            f"To go on, tick the box to confirm that you have had exactly these symptoms for more than "
-            f"{screening.SETTLED_WEEKS} weeks and that a doctor has examined you for them. If that is not so, "
-            "please call 911 or go to the nearest emergency department now."
+            "To go on, tick the box to confirm that you have had exactly these symptoms, without change, for "
+            f"more than {screening.SETTLED_WEEKS} weeks and that a doctor has examined you for them. If that is not "
+            "so, please call 911 or go to the nearest emergency department now."
         ),
     }
 

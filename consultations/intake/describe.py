@@ -44,7 +44,9 @@ def dose_line(medication: Medication) -> str:
     parts = [
         f"{_number(medication.strength)} {unit or 'mg'}".strip() if medication.strength is not None else "",
         f"{_number(medication.units_per_dose)} at a time" if medication.units_per_dose is not None else "",
-        f"{medication.times_per_day} times a day" if medication.times_per_day else "",
+        (f"{medication.times_per_day} time{'s' if medication.times_per_day != 1 else ''} a day")
+        if medication.times_per_day
+        else "",
         f"since {month_year(medication.since_month, medication.since_year)}" if medication.since_year else "",
         medication.dose,
     ]

@@ -48,7 +48,8 @@ class MedicationForm(PatientAwareMixin, forms.ModelForm):
     name = forms.CharField(label="Medicine", max_length=120, required=False)
     drug = forms.ChoiceField(label="If it is an opioid pain medicine, which one?", required=False)
     strength = decimal_field(
-        "Strength of one tablet or dose, in mg (for a patch, the mcg per hour on it)",
+        "Strength of one tablet or dose, in mg (for a patch, the mcg per hour on it; for a tablet like 5/325, "
+        "the first number)",
         low="0.01",
         high="2000",
         message="Please give the strength as a number on the label, for example 5 or 7.5.",

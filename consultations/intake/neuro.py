@@ -14,7 +14,7 @@ def body_map_rows(body_map: dict, *, none: str) -> list[Row]:
     """One row per area: its side, `none` when the area was shown and left clear, "Not answered" when it was not
     on the map the patient saw (an area added later)."""
     return [
-        Row(label, PAIN_SIDE_LABELS[body_map[area]] if body_map[area] else none)
+        Row(label, PAIN_SIDE_LABELS.get(body_map[area], body_map[area]) if body_map[area] else none)
         if area in body_map
         else Row(label, NOT_ANSWERED)
         for area, label in PAIN_AREAS

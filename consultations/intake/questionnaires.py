@@ -333,8 +333,19 @@ def change_between(previous: QuestionnaireResponse, current: QuestionnaireRespon
     stored answers, judged by the instrument's own threshold; None when either has no score."""
     definition = definition_of(current.instrument)
     limit = settings.INTAKE_MAX_MISSING_SECTIONS
-    before = exact_score(definition, previous.answers, max_missing=limit)
-    now = exact_score(definition, current.answers, max_missing=limit)
+
+    def exact(response: QuestionnaireResponse) -> Fraction | None:
+        # The stored one-decimal score stands in when the answers no longer give one exactly (edited by hand, or
+        # the missing-sections limit tightened since): a summary never fails on an old response.
+        try:
+            found = exact_score(definition, response.answers, max_missing=limit)
+        except ValueError:
+            found = None
+        if found is None and response.score is not None:
+            return Fraction(str(response.score))
+        return found
+
+    before, now = exact(previous), exact(current)
     if before is None or now is None:
         return None
     return scoring.compare(before, now, threshold=definition.threshold)

@@ -159,8 +159,11 @@ def device_row(intake: Intake, operations: list[PriorOperation], treatments: lis
     if found:
         detail = "; ".join(found) + ". Check MRI safety before ordering a scan."
         return RiskRow("devices", label, YES if in_place else UNSURE, detail, flagged=True)
+    # "No" only once both places a stimulator could be listed were answered.
     if operations or "operations" in intake.steps_saved:
-        return RiskRow("devices", label, NO, "none listed among operations or treatments")
+        if treatments or "treatments" in intake.steps_saved:
+            return RiskRow("devices", label, NO, "none listed among operations or treatments")
+        return RiskRow("devices", label, NOT_ANSWERED, "none among operations; the treatments step not answered")
     return RiskRow("devices", label, NOT_ANSWERED)
 
 

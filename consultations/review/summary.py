@@ -203,7 +203,14 @@ def _compact_sections(all_sections: list[Section]) -> dict[str, Section]:
     for slug, labels in IN_RISK_BOX.items():
         by_slug[slug] = replace(by_slug[slug], rows=[row for row in by_slug[slug].rows if row.label not in labels])
     medications = by_slug["medications"]
-    by_slug["medications"] = replace(medications, items=[item for item in medications.items if not item[0].notable])
+    others = [item for item in medications.items if not item[0].notable]
+    by_slug["medications"] = replace(
+        medications,
+        items=others,
+        empty_items="No other medicines listed; opioids and blood thinners are in the risk box."
+        if len(others) < len(medications.items)
+        else medications.empty_items,
+    )
     for slug in ("history", "treatments", "health"):
         by_slug[slug] = replace(by_slug[slug], rows=compact(by_slug[slug].rows))
     by_slug["pain"] = replace(by_slug["pain"], rows=[pain_map_row(by_slug["pain"].rows)])

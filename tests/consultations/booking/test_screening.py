@@ -241,7 +241,8 @@ class ScreenRoutingTests(BookingSetup):
     def test_going_on_without_the_confirmation_is_refused(self) -> None:
         cases = {
             "cancer": "tick the box to confirm that you have read this advice",
-            "saddle_numbness": "tick the box to confirm that you have had exactly these symptoms for more than 6 weeks",
+            "saddle_numbness": "tick the box to confirm that you have had exactly these symptoms, without change, "
+            "for more than 6 weeks",
         }
         for key, message in cases.items():
             with self.subTest(key=key):

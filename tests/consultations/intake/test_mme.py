@@ -52,6 +52,7 @@ class DailyMmeTests(SimpleTestCase):
         for drug, words in (
             ("methadone", "does not support converting"),
             ("buprenorphine", "leaves buprenorphine out"),
+            ("buprenorphine_patch", "leaves buprenorphine out"),
         ):
             with self.subTest(drug=drug):
                 estimate = mme.daily_mme(drug, strength=Decimal(10), units_per_dose=Decimal(1), times_per_day=2)

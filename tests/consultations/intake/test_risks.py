@@ -44,7 +44,7 @@ class BlankTests(SimpleTestCase):
             diabetes="no",
             osteoporosis="no",
             long_term_steroids="no",
-            steps_saved=["operations"],
+            steps_saved=["operations", "treatments"],
             workers_comp_claim="none",
             injury_litigation="closed",
             disability_claim="none",
@@ -143,7 +143,7 @@ class DeviceTests(SimpleTestCase):
         removed = PriorOperation(
             year=2019, procedure="other", hardware={"pump": "removed", "pedicle_screws": "in_place"}
         )
-        assert rows(Intake(), operations=[removed])["devices"].answer == "no"
+        assert rows(Intake(steps_saved=["treatments"]), operations=[removed])["devices"].answer == "no"
         implant_without_word = PriorOperation(year=2020, procedure="scs_implant")
         row = rows(Intake(), operations=[implant_without_word])["devices"]
         assert (row.answer, row.flagged) == ("unsure", True)
@@ -166,3 +166,12 @@ class ClaimTests(SimpleTestCase):
         assert (open_claim.answer, open_claim.flagged) == ("yes", True)
         assert "workers' compensation" in open_claim.detail
         assert (unsure.answer, unsure.flagged) == ("not_answered", False)
+
+
+class DeviceAnswerTests(SimpleTestCase):
+    def test_no_stimulator_is_no_only_once_operations_and_treatments_were_both_answered(self) -> None:
+        half = rows(Intake(steps_saved=["operations"]))["devices"]
+        both = rows(Intake(steps_saved=["operations", "treatments"]))["devices"]
+
+        assert (half.answer, half.detail) == ("not_answered", "none among operations; the treatments step not answered")
+        assert (both.answer, both.detail) == ("no", "none listed among operations or treatments")

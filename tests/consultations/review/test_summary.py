@@ -354,7 +354,7 @@ class HighlightTests(SummaryTestCase):
             diabetes=Answer.NO,
             osteoporosis=Answer.NO,
             long_term_steroids=Answer.NO,
-            steps_saved=["operations"],
+            steps_saved=["operations", "treatments"],
         )
         make_mood_screen(intake, nervous=0, worrying=1, down=0, interest=1)
 
