@@ -4,9 +4,7 @@ disability claim, psychosocial factors that predict a poorer result from more su
 For the patient's own check page and the surgeon only: the desk never sees these.
 """
 
-from typing import Literal
-
-from consultations.intake.rows import NOT_ANSWERED, Row, shown, value
+from consultations.intake.rows import NO, NOT_ANSWERED, UNANSWERED, YES, Row, shown, value
 from consultations.models import Intake
 from consultations.models.nerves import Claim
 
@@ -16,7 +14,7 @@ CLAIMS = (
     ("disability_claim", "Disability claim"),
 )
 
-ClaimState = Literal["yes", "no", "not answered"]
+ClaimState = str  # YES, NO or UNANSWERED (intake.rows)
 
 
 def work_rows(intake: Intake) -> list[Row]:
@@ -30,17 +28,17 @@ def work_rows(intake: Intake) -> list[Row]:
 
 def claims_state(intake: Intake) -> tuple[ClaimState, str]:
     """Whether the patient has an open claim, for the surgeon's risk box: "yes" naming the open ones; "no" only
-    when all three were answered and none is open (or unknown); else "not answered", naming what is missing."""
+    when all three were answered and none is open (or unknown); else UNANSWERED, naming what is missing."""
     answers = {label: getattr(intake, column) for column, label in CLAIMS}
     open_claims = [label for label, answer in answers.items() if answer == Claim.OPEN]
     if open_claims:
-        return "yes", f"Open: {', '.join(open_claims).lower()}"
+        return YES, f"Open: {', '.join(open_claims).lower()}"
     unsure = [label.lower() for label, answer in answers.items() if answer == Claim.UNSURE]
     skipped = [label.lower() for label, answer in answers.items() if not answer]
     if unsure or skipped:
         parts = ([f"not sure: {', '.join(unsure)}"] if unsure else []) + (
             [f"{NOT_ANSWERED.lower()}: {', '.join(skipped)}"] if skipped else []
         )
-        return "not answered", "; ".join(parts).capitalize()
+        return UNANSWERED, "; ".join(parts).capitalize()
     closed = [label.lower() for label, answer in answers.items() if answer == Claim.CLOSED]
-    return "no", f"None open; settled or closed: {', '.join(closed)}" if closed else "No claims"
+    return NO, f"None open; settled or closed: {', '.join(closed)}" if closed else "No claims"

@@ -16,6 +16,7 @@ from consultations.intake.describe import (
     osteoporosis_treatment_text,
     smoking_amount,
 )
+from consultations.intake.rows import FORMER, NO, NOT_ANSWERED, UNANSWERED, UNSURE, YES
 from consultations.intake.screens import mood_state
 from consultations.models import Intake, Medication, PriorOperation, QuestionnaireResponse, Treatment
 from consultations.models.operations import ImplantState
@@ -33,8 +34,7 @@ IN_RISK_BOX = {
 }
 
 
-YES, NO, FORMER, UNSURE, NOT_ANSWERED = "yes", "no", "former", "unsure", "not_answered"
-ANSWER_LABELS = {YES: "Yes", NO: "No", FORMER: "Former", UNSURE: "Not sure", NOT_ANSWERED: "Not answered"}
+ANSWER_LABELS = {YES: "Yes", NO: "No", FORMER: "Former", UNSURE: "Not sure", UNANSWERED: NOT_ANSWERED}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class RiskRow:
 
 def _answer(value: str) -> str:
     """An Answer column as a row's answer: blank is "not answered"."""
-    return value or NOT_ANSWERED
+    return value or UNANSWERED
 
 
 def _medicines_row(key: str, label: str, answer: str, listed: list[Medication], detail: str) -> RiskRow:
@@ -103,14 +103,14 @@ def smoking_row(intake: Intake) -> RiskRow:
             else "when they stopped: not answered"
         )
         return RiskRow("smoking", "Smoking or nicotine", FORMER, ", ".join(filter(None, [stopped, amount])))
-    return RiskRow("smoking", "Smoking or nicotine", NO if intake.smoking else NOT_ANSWERED)
+    return RiskRow("smoking", "Smoking or nicotine", NO if intake.smoking else UNANSWERED)
 
 
 def bmi_row(intake: Intake) -> RiskRow:
     label = f"BMI {SURGICAL_BMI} or over"
     bmi = intake.bmi
     if bmi is None:
-        return RiskRow("bmi", label, NOT_ANSWERED, "height or weight not given")
+        return RiskRow("bmi", label, UNANSWERED, "height or weight not given")
     return RiskRow("bmi", label, YES if bmi >= SURGICAL_BMI else NO, f"BMI {bmi}", flagged=bmi >= SURGICAL_BMI)
 
 
@@ -163,14 +163,13 @@ def device_row(intake: Intake, operations: list[PriorOperation], treatments: lis
     if operations or "operations" in intake.steps_saved:
         if treatments or "treatments" in intake.steps_saved:
             return RiskRow("devices", label, NO, "none listed among operations or treatments")
-        return RiskRow("devices", label, NOT_ANSWERED, "none among operations; the treatments step not answered")
-    return RiskRow("devices", label, NOT_ANSWERED)
+        return RiskRow("devices", label, UNANSWERED, "none among operations; the treatments step not answered")
+    return RiskRow("devices", label, UNANSWERED)
 
 
 def _state_row(key: str, label: str, state: tuple[str, str]) -> RiskRow:
-    """A row from a ("yes" | "no" | "not answered", detail) pair, as `claims_state` and `mood_state` give."""
+    """A row from a (YES | NO | UNANSWERED, detail) pair, as `claims_state` and `mood_state` give."""
     answer, detail = state
-    answer = answer.replace(" ", "_")
     return RiskRow(key, label, answer, detail, flagged=answer == YES)
 
 

@@ -5,6 +5,9 @@ from dataclasses import dataclass
 
 NOT_ANSWERED = "Not answered"
 
+# A factor's answer, as the surgeon's risk box and the parts feeding it (claims, the mood screen) give it.
+YES, NO, FORMER, UNSURE, UNANSWERED = "yes", "no", "former", "unsure", "not_answered"
+
 
 @dataclass(frozen=True)
 class Row:

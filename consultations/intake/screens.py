@@ -8,12 +8,9 @@ from dataclasses import dataclass
 
 from consultations.intake.instruments import Subscale
 from consultations.intake.questionnaires import definition_of
+from consultations.intake.rows import NO, UNANSWERED, YES
 from consultations.intake.scoring import total
 from consultations.models import QuestionnaireResponse
-
-YES = "yes"
-NO = "no"
-NOT_ANSWERED = "not answered"
 
 
 @dataclass(frozen=True)
@@ -101,16 +98,16 @@ def mood_screen(response: QuestionnaireResponse | None) -> MoodScreen | None:
 
 
 def mood_state(response: QuestionnaireResponse | None) -> tuple[str, str]:
-    """For the risk box: ("yes", the positive findings), ("no", the scores) or ("not answered", why).
+    """For the risk box: ("yes", the positive findings), ("no", the scores) or (UNANSWERED, why).
 
     Positive as soon as one subscale reaches its cut-off, even with another left blank; "no" only when every
     subscale was scored below its cut-off.
     """
     screen = mood_screen(response)
     if screen is None or screen.answered == 0:
-        return NOT_ANSWERED, ""
+        return UNANSWERED, ""
     if screen.positive:
         return YES, " ".join(result.flag for result in screen.positive)
     if all(result.score is not None for result in screen.subscales):
         return NO, f"{screen.scores_text}: below the cut-offs"
-    return NOT_ANSWERED, f"{screen.answered} of {screen.items} questions answered: {screen.scores_text}"
+    return UNANSWERED, f"{screen.answered} of {screen.items} questions answered: {screen.scores_text}"

@@ -133,12 +133,12 @@ class ScoringTests(SimpleTestCase):
         assert "depression" in detail and "anxiety" in detail
 
     def test_a_blank_half_is_not_answered_unless_the_other_is_positive(self) -> None:
-        assert state(nervous=1, worrying=1, down=None, interest=None)[0] == "not answered"
-        assert state(nervous=None, worrying=None, down=None, interest=None) == ("not answered", "")
+        assert state(nervous=1, worrying=1, down=None, interest=None)[0] == "not_answered"
+        assert state(nervous=None, worrying=None, down=None, interest=None) == ("not_answered", "")
         assert state(nervous=None, worrying=None, down=3, interest=0)[0] == "yes"
 
     def test_no_response_is_not_answered(self) -> None:
-        assert mood_state(None) == ("not answered", "")
+        assert mood_state(None) == ("not_answered", "")
 
 
 class DefinitionFormatTests(SimpleTestCase):

@@ -206,11 +206,11 @@ class ClaimsStateTests(SimpleTestCase):
 
     def test_a_blank_or_not_sure_is_not_answered_never_no(self) -> None:
         assert claims_state(intake()) == (
-            "not answered",
+            "not_answered",
             "Not answered: workers' compensation claim, personal-injury lawsuit, disability claim",
         )
         assert claims_state(intake(workers_comp_claim="none", injury_litigation="unsure", disability_claim="none")) == (
-            "not answered",
+            "not_answered",
             "Not sure: personal-injury lawsuit",
         )
 
