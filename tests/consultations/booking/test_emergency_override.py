@@ -30,7 +30,7 @@ NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # the next Monday, 09:00 EDT in Albany
 SCREEN = reverse("consultations:screen")
 EMERGENCY_KEYS = [key for key, flag in FLAGS.items() if flag.urgency == Urgency.EMERGENCY]
-TAP_TO_CALL = '<a class="btn btn-dark" href="tel:911">Call 911</a>'
+TAP_TO_CALL = '<a class="btn btn-dark" href="tel:911">Call 911 if it gets worse quickly</a>'
 SAME_DAY_KEYS = [key for key, flag in FLAGS.items() if flag.urgency == Urgency.SAME_DAY]
 
 
