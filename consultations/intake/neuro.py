@@ -3,11 +3,12 @@ patient's check page and the surgeon's printout, and the short "neurological def
 surgeon's summary (DOMAIN.md §1 items 3-4: what separates a pressed nerve from other pain)."""
 
 from consultations.intake.forms import PAIN_AREAS, PAIN_SIDE_LABELS
+from consultations.intake.nerves import NumbnessMapForm
 from consultations.intake.rows import NOT_ANSWERED, Row, shown, value
 from consultations.models import Intake
 from consultations.models.nerves import WEAKNESS_MOVEMENTS, BladderBowel, Side, Walking
 
-NUMBNESS_NONE = "None here"
+NUMBNESS_NONE = NumbnessMapForm.none_label
 
 
 def body_map_rows(body_map: dict, *, none: str) -> list[Row]:
