@@ -2,7 +2,7 @@
 answers given the old way: they keep their words (a from-to range, implants yes/no, a dose as text) and are not
 turned into levels, implants or doses the patient never gave."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -12,34 +12,15 @@ from consultations.intake.describe import implants_text, medicine_line
 from consultations.intake.risks import risk_rows
 from consultations.models import Intake, Medication, PriorOperation
 from tests.db_setup import let_the_test_runner_empty_the_access_log
+from tests.migrations_setup import migrated_back_to_before, old_location_surgeon_and_patient
 
 NINE = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
 
 
-def hardware_migration(executor: MigrationExecutor) -> tuple[tuple[str, str], tuple[str, str]]:
-    """The migration (found by name, whatever its number) and the one before it."""
-    (target,) = [
-        key for key in executor.loader.graph.nodes if key[0] == "consultations" and "hardware_and_medicines" in key[1]
-    ]
-    (before,) = [key for key in executor.loader.graph.node_map[target].parents if key[0] == "consultations"]
-    return target, before
-
-
 class HardwareMigrationTests(TransactionTestCase):
     def test_old_levels_implants_and_doses_read_as_written(self) -> None:
-        executor = MigrationExecutor(connection)
-        target, before = hardware_migration(executor)
-        executor.migrate([before])
-        old = MigrationExecutor(connection).loader.project_state(before).apps
-        location = old.get_model("clinic", "Location").objects.create(
-            name="Fictional clinic", slug="fictional", timezone="America/New_York"
-        )
-        surgeon = old.get_model("clinic", "Surgeon").objects.create(
-            slug="dr-fictional", first_name="Fictional", last_name="Surgeon"
-        )
-        patient = old.get_model("consultations", "Patient").objects.create(
-            first_name="Pat", last_name="Fictional", date_of_birth=date(1970, 1, 1), email="pat@example.com"
-        )
+        target, old = migrated_back_to_before("hardware_and_medicines")
+        location, surgeon, patient = old_location_surgeon_and_patient(old)
         consultation = old.get_model("consultations", "Consultation").objects.create(
             surgeon_id=surgeon.pk,
             location_id=location.pk,
